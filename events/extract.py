@@ -248,7 +248,7 @@ def _build_events(
             return any(a <= start < b for a, b in spans)
 
         def owned_elsewhere(start: int, index: int = index) -> bool:
-            owner = next((claimed[s.start] for s in sentences if s.start <= start < s.end + 1), None)
+            owner = next((claimed.get(s.start) for s in sentences if s.start <= start < s.end + 1), None)
             return owner is not None and owner != index
 
         if index == 0:
