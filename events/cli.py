@@ -8,18 +8,23 @@ from __future__ import annotations
 import json
 import sys
 import webbrowser
+from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
+    DownloadColumn,
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
 )
 
 from events import __version__
@@ -36,7 +41,7 @@ stdout = Console()
 
 
 def _fail(message: str) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
 
 
@@ -132,14 +137,30 @@ def validate(
 @app.command()
 def view(
     version: Annotated[str, typer.Argument(help="Release version, or 'latest'.")] = "latest",
-    dist: Annotated[Path, typer.Option(help="Directory that holds the releases.")] = Path("dist"),
-    print_path: Annotated[bool, typer.Option("--print-path", help="Print the file path; do not open it.")] = False,
+    dist: Annotated[
+        Path | None, typer.Option(help="Directory that holds the releases (default: dist).")
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--from", help="URL of a served dist/ (fetched into the cache first), or a directory."),
+    ] = None,
+    print_path: Annotated[
+        bool, typer.Option("--print-path", help="Print the file path; do not open it.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Open a release's interactive timeline in the browser."""
-    from events.download import DownloadError, local_timeline
+    from events.download import DownloadError, fetch_timeline, local_timeline
 
+    if dist is not None and source is not None:
+        raise _fail("use either --dist or --from, not both")
     try:
-        path = local_timeline(dist, version)
+        if source is None:
+            path = local_timeline(dist or Path("dist"), version)
+        else:
+            with _TransferBar(quiet) as bar:
+                path = fetch_timeline(source, version, progress=bar.progress, on_retry=bar.retry,
+                                      on_plan=bar.plan)
     except DownloadError as exc:
         raise _fail(str(exc)) from None
     if print_path:
@@ -147,6 +168,155 @@ def view(
         return
     if not webbrowser.open(path.resolve().as_uri()):
         stdout.print(f"no browser available; open {path}", highlight=False)
+
+
+class DownloadFormat(str, Enum):
+    parquet = "parquet"
+    csv = "csv"
+    all = "all"
+
+
+class _TransferBar:
+    """A rich progress bar fed by the download callbacks (the library itself never prints)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.bar = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            disable=quiet or not console.is_terminal,
+            transient=True,
+        )
+        self.tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> _TransferBar:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(None, None, None)
+
+    def plan(self, files: list[Any]) -> None:
+        for spec in files:
+            self.tasks[spec.name] = self.bar.add_task(spec.name, total=spec.size)
+
+    def progress(self, name: str, done: int, total: int) -> None:
+        if name not in self.tasks:
+            self.tasks[name] = self.bar.add_task(name, total=total)
+        self.bar.update(self.tasks[name], completed=done, total=total)
+
+    def retry(self, name: str, reason: str, delay: float) -> None:
+        console.print(f"[yellow]retrying[/] {name} in {delay:.1f} s: {reason}", highlight=False)
+
+
+@app.command()
+def download(
+    source: Annotated[
+        str, typer.Option("--from", help="URL of a served dist/ (see `events serve`) or a directory.")
+    ],
+    version: Annotated[str, typer.Argument(help="Release version, or 'latest'.")] = "latest",
+    to: Annotated[Path | None, typer.Option(help="Directory to write into (default: ./VERSION/).")] = None,
+    fmt: Annotated[
+        DownloadFormat, typer.Option("--format", help="Which tables to fetch (the datapackage always comes).")
+    ] = DownloadFormat.all,
+    retries: Annotated[int, typer.Option(min=0, max=20, help="Retries after a transient network error.")] = 4,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Download a release, verifying every file's size and sha256 before keeping it."""
+    from events.download import DownloadError, RetryPolicy, download_release, human_size
+
+    try:
+        with _TransferBar(quiet) as bar:
+            result = download_release(
+                source, version, to, fmt.value, policy=RetryPolicy(retries=retries),
+                progress=bar.progress, on_retry=bar.retry, on_plan=bar.plan,
+            )
+    except DownloadError as exc:
+        raise _fail(str(exc)) from None
+    notes = []
+    if result.resumed:
+        notes.append(f"resumed {', '.join(result.resumed)}")
+    if result.already_present:
+        notes.append(f"{len(result.already_present)} already present")
+    stdout.print(
+        f"release {result.version}: {len(result.files)} files verified in {result.path} "
+        f"({human_size(result.fetched_bytes)} fetched{'; ' + '; '.join(notes) if notes else ''})",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@app.command("list")
+def list_releases(
+    source: Annotated[str, typer.Option("--from", help="URL of a served dist/ or a directory.")] = "dist",
+) -> None:
+    """List the releases at a source: version, date, counts, size."""
+    from rich.table import Table
+
+    from events.download import DownloadError, human_size
+    from events.download import list_releases as read_releases
+
+    try:
+        rows = read_releases(source)
+    except DownloadError as exc:
+        raise _fail(str(exc)) from None
+    if not rows:
+        stdout.print(f"no releases in {source}", highlight=False)
+        return
+    table = Table(box=None, pad_edge=False)
+    for column in ("version", "created", "events", "articles", "rejects", "files", "size"):
+        if column in ("version", "created"):
+            table.add_column(column, no_wrap=True)
+        else:
+            table.add_column(column, justify="right", no_wrap=True)
+    for row in reversed(rows):
+        table.add_row(
+            row.version,
+            row.created,
+            *("" if n is None else str(n) for n in (row.events, row.articles, row.rejects)),
+            str(row.files),
+            human_size(row.bytes),
+        )
+    stdout.print(table)
+    latest = next((row.version for row in rows if row.latest), None)
+    if latest:
+        stdout.print(f"latest: {latest}", highlight=False)
+
+
+@app.command()
+def serve(
+    dist: Annotated[Path, typer.Option(help="Directory that holds the releases.")] = Path("dist"),
+    host: Annotated[str, typer.Option(help="Address to bind; loopback unless you mean to share.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")] = 8000,
+    timeout: Annotated[int, typer.Option(min=1, max=3600, help="Close idle connections after N s.")] = 30,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No request log.")] = False,
+) -> None:
+    """Serve DIST read-only over HTTP: an index page, the releases, Range and conditional requests."""
+    from events.serve import ServeError, bind_warning, create_server
+
+    def log(method: str, path: str, status: int) -> None:
+        console.print(f"{method} {path} {status}", highlight=False, markup=False, soft_wrap=True)
+
+    try:
+        server = create_server(dist, host, port, idle_timeout=timeout, log=None if quiet else log)
+    except ServeError as exc:
+        raise _fail(str(exc)) from None
+    warning = bind_warning(host)
+    if warning:
+        console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
+    stdout.print(f"serving {dist} at {server.url} (Ctrl-C to stop)", highlight=False, soft_wrap=True)
+    sys.stdout.flush()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 if __name__ == "__main__":
