@@ -9,6 +9,8 @@ from their stage modules; this module only decides which sentences make which ev
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -20,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from events import EXTRACTOR_VERSION, actors, dates, industries, places
+from events import EXTRACTOR_VERSION, REFERENCE_YEAR, actors, dates, industries, places
 from events.schema import Article, Event, Participant, validate_event
 from events.text import Sentence, split_sentences
 
@@ -121,8 +123,12 @@ def _event_id(article_id: str, event_type: str, date: dt.date, place: str | None
 def _sentence_dates(
     sentences: Sequence[Sentence], published: dt.date | None, language: str, years: Sequence[int]
 ) -> dict[int, list[dates.DateMention]]:
+    """Past dates of every sentence, without plans (future) and publication datelines."""
     return {
-        i: [d for d in dates.find_dates(s.text, published, language, text_years=years) if not d.future]
+        i: [
+            d for d in dates.find_dates(s.text, published, language, text_years=years)
+            if not d.future and not _is_dateline(s.text, d)
+        ]
         for i, s in enumerate(sentences)
     }
 
@@ -156,6 +162,45 @@ def _title_for(event_type: str, article: Article, evidence: str, is_main: bool) 
     return f"{label}: {snippet}" if not zh else f"{label}：{snippet}"
 
 
+_DATELINE_AFTER = re.compile(r"^\s*(?:讯|电|/|--|—|\)?\s*[-—]{1,2})")
+_ORDINAL_DAY = re.compile(
+    r"\b(?:on )?the (second|third|fourth|fifth|final|last|next|following) (?:and final )?day\b"
+    r"|(次日|第二天|翌日|第三天|第四天)",
+    re.IGNORECASE,
+)
+_ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "第二天": 2, "第三天": 3, "第四天": 4}
+
+
+def _is_dateline(sentence: str, mention: dates.DateMention) -> bool:
+    """"张家界新闻网11月22日讯", "中新网玉林9月19日电", "BEIJING, Nov. 14, 2023 /PRNewswire/ --": the
+    publication dateline, not the event's date."""
+    return bool(_DATELINE_AFTER.match(sentence[mention.end : mention.end + 4])) and mention.start < 40
+
+
+def _ordinal_day(sentence: str, start: dates.DateMention | None, current: dt.date | None) -> dt.date | None:
+    """"On the second day" of a trip counted from its first day; "the next day" from the last date."""
+    match = _ORDINAL_DAY.search(sentence)
+    if match is None or current is None:
+        return None
+    word = (match.group(1) or match.group(2) or "").lower()
+    first = start.date_min or start.date if start else current
+    if word in ("next", "following", "次日", "翌日"):
+        return current + dt.timedelta(days=1)
+    if word in ("final", "last"):
+        return start.date_max if start and start.date_max else None
+    if word in _ORDINALS:
+        return first + dt.timedelta(days=_ORDINALS[word] - 1)
+    return None
+
+
+def _own_place(sentence: str, body: str, language: str) -> str | None:
+    """The place a sentence itself names as its venue, if any."""
+    found = places.resolve_event_place(sentence, body, title=None, source_name=None, language=language)
+    if found is None or found[1] not in ("venue",):
+        return None
+    return found[0].name
+
+
 def extract_events(article: Article) -> list[Event]:
     """All events of one article, validated, in order of their evidence."""
     language = article.language
@@ -164,11 +209,13 @@ def extract_events(article: Article) -> list[Event]:
         return []
     published = article.published_at.date() if article.published_at else None
     years = _text_years(article.text)
+    if published is None and not years:
+        # an undated page: year-less dates are placed in the extractor's reference year (deterministic)
+        years = [REFERENCE_YEAR]
     per_sentence = _sentence_dates(sentences, published, language, years)
     title = article.title or ""
-
     triggers = _triggers()
-    # The lead: the first dated sentence that names an occasion, else the first dated sentence.
+
     lead_index = next(
         (i for i, s in enumerate(sentences) if per_sentence[i] and _types_in(s.text, language)),
         next((i for i in per_sentence if per_sentence[i]), 0),
@@ -186,37 +233,75 @@ def extract_events(article: Article) -> list[Event]:
         or next((t for _, t in _types_in(title, language)), None)
         or next((t for _, t in _types_in(lead.text, language) if t in triggers.gathering), None)
         or next((t for _, t in _types_in(lead.text, language)), None)
+        or "other"
     )
-
-    candidates: list[_Candidate] = []
-    separate_seen: dict[tuple[str, dt.date | None], _Candidate] = {}
+    main = _Candidate(main_type, [lead], lead_date, from_title=bool(title))
+    main_located = places.resolve_event_place(
+        lead.text, article.text, title=article.title, source_name=article.source_name, language=language
+    )
+    main_place = main_located[0].name if main_located else None
+    main.extra["place"] = main_place
+    candidates: list[_Candidate] = [main]
     title_types = {t for _, t in _types_in(title, language)}
+    main_is_gathering = main_type in triggers.gathering
+    current = lead_date.date if lead_date else None
+
     for i, sentence in enumerate(sentences):
+        if i < lead_index:
+            continue
+        own = _pick_date([d for d in per_sentence[i] if d.precision == "day"])
+        anaphoric = _ordinal_day(sentence.text, lead_date, current) if own is None else None
+        if own is not None and i != lead_index:
+            current = own.date
+        elif anaphoric is not None:
+            current = anaphoric
+        if current is None:
+            continue
         sentence_types = {t for _, t in _types_in(sentence.text, language)}
         if i == lead_index:
-            sentence_types |= title_types & set(triggers.separate)
-        own_date = _pick_date(per_sentence[i])
-        date = own_date or (lead_date if i >= lead_index else None)
+            sentence_types = (sentence_types | title_types) & set(triggers.separate)
+        if not sentence_types or not _is_occurrence(sentence.text, language):
+            continue
+        date_mention = own if own is not None else _dated(lead_date, current)
+        venue = _own_place(sentence.text, article.text, language)
+        gathering_here = [t for t in triggers.priority if t in sentence_types]
+        if i != lead_index and gathering_here:
+            differs = current != (lead_date.date if lead_date else None) or (venue and venue != main_place)
+            if differs and not any(
+                c.event_type in triggers.gathering and c.date is not None and c.date.date == current
+                and c.extra.get("place") == (venue or main_place)
+                for c in candidates
+            ):
+                head = _head_gathering_type(sentence.text, language) or gathering_here[0]
+                candidates.append(_Candidate(head, [sentence], date_mention, extra={"place": venue or main_place}))
         for event_type in sorted(sentence_types & set(triggers.separate)):
-            if event_type == main_type or not _is_occurrence(sentence.text, language):
+            if event_type == main_type and i == lead_index:
                 continue
-            if date is None:
+            if event_type == "announcement" and main_is_gathering:
+                continue  # an award or list announced at a meeting belongs to the meeting
+            same = [
+                c for c in candidates[1:] + ([main] if main_type == event_type else [])
+                if c.event_type == event_type and c.date is not None and c.date.date == current
+            ]
+            target = next((c for c in reversed(same) if venue is None or c.extra.get("place") in (venue, None)), None)
+            if target is not None:
+                if sentence not in target.sentences:
+                    target.sentences.append(sentence)
+                if venue and target.extra.get("place") is None:
+                    target.extra["place"] = venue
                 continue
-            key = (event_type, date.date)
-            if key in separate_seen:
-                separate_seen[key].sentences.append(sentence)
-                continue
-            candidate = _Candidate(event_type, [sentence], date)
-            separate_seen[key] = candidate
-            candidates.append(candidate)
+            candidates.append(_Candidate(event_type, [sentence], date_mention, extra={"place": venue}))
 
-    main = _Candidate(main_type or "other", [lead], lead_date, from_title=bool(title))
-    events_out: list[_Candidate] = [main, *[c for c in candidates if c.event_type != main.event_type]]
-    if main.event_type in triggers.separate:
-        # the headline occasion is itself a signing/launch: merge same-type candidates into it
-        events_out = [main, *[c for c in candidates if c.event_type != main.event_type]]
+    return _build_events(article, sentences, candidates, published)
 
-    return _build_events(article, sentences, events_out, published)
+
+def _dated(lead: dates.DateMention | None, day: dt.date) -> dates.DateMention | None:
+    """A mention standing for an inherited or counted day (the lead's expression when it is the lead's day)."""
+    if lead is None:
+        return None
+    if lead.date == day:
+        return lead
+    return dataclasses.replace(lead, date=day, precision="day", date_min=None, date_max=None)
 
 
 def _build_events(
@@ -224,15 +309,28 @@ def _build_events(
 ) -> list[Event]:
     language = article.language
     body = article.text
-    persons_all = actors.dedupe_persons(actors.find_persons(body, language))
-    orgs_all = actors.dedupe_organizations(actors.find_organizations(body, language))
-    claimed: dict[int, int] = {}  # sentence start -> candidate index that owns it (non-main events)
+    raw_persons = [p for p in actors.find_persons(body, language) if p.participant]
+    persons_all = actors.dedupe_persons(raw_persons)
+    raw_orgs = actors.find_organizations(body, language)
+    orgs_all = actors.dedupe_organizations(raw_orgs)
+    sentence_of = {s.start: i for i, s in enumerate(sentences)}
+    starts = [s.start for s in sentences]
+
+    def sentence_index(offset: int) -> int:
+        return max(0, bisect.bisect_right(starts, offset) - 1)
+
+    claimed: dict[int, int] = {}
     for index, candidate in enumerate(candidates[1:], start=1):
         for s in candidate.sentences:
-            claimed[s.start] = index
+            claimed.setdefault(sentence_of[s.start], index)
+
+    def positions(name: str, raw: Sequence[Any]) -> list[int]:
+        key = name.casefold()
+        return [m.start for m in raw if m.name.casefold() in key or key in m.name.casefold()]
 
     results: list[Event] = []
     used_ids: dict[str, int] = {}
+    main_location = None
     for index, candidate in enumerate(candidates):
         date = candidate.date
         if date is None:
@@ -242,28 +340,30 @@ def _build_events(
         else:
             date_value, precision, date_text = date.date, date.precision, date.text
         evidence = " ".join(s.text for s in candidate.sentences)
-        spans = [(s.start, s.end) for s in candidate.sentences]
-
-        def in_spans(start: int, spans: list[tuple[int, int]] = spans) -> bool:
-            return any(a <= start < b for a, b in spans)
-
-        def owned_elsewhere(start: int, index: int = index) -> bool:
-            owner = next((claimed.get(s.start) for s in sentences if s.start <= start < s.end + 1), None)
-            return owner is not None and owner != index
+        own = {sentence_of[s.start] for s in candidate.sentences}
 
         if index == 0:
-            persons = [p for p in persons_all if p.participant and not owned_elsewhere(p.start)]
-            orgs = [o for o in orgs_all if not owned_elsewhere(o.start)]
+            # the main occasion: everyone mentioned anywhere but only in other events' sentences
+            def belongs(name: str, raw: Sequence[Any]) -> bool:
+                found = positions(name, raw)
+                return not found or any(claimed.get(sentence_index(pos), 0) == 0 for pos in found)
         else:
-            persons = [p for p in persons_all if p.participant and in_spans(p.start)]
-            orgs = [o for o in orgs_all if in_spans(o.start)]
-        if candidate.event_type != "signing":
-            orgs = [o for o in orgs if o.kind != "government"]
+            def belongs(name: str, raw: Sequence[Any], own: set[int] = own) -> bool:
+                return any(sentence_index(pos) in own for pos in positions(name, raw))
 
-        located = places.resolve_event_place(
-            evidence, body, title=article.title, source_name=article.source_name, language=language
-        )
-        location = places.to_location(located[0]) if located else None
+        persons = [p for p in persons_all if belongs(p.name, raw_persons)]
+        orgs = [o for o in orgs_all if belongs(o.name, raw_orgs)]
+
+        if index == 0 or candidate.extra.get("place"):
+            located = places.resolve_event_place(
+                evidence, body, title=article.title if index == 0 else None,
+                source_name=article.source_name, language=language,
+            )
+            location = places.to_location(located[0]) if located else None
+            if index == 0:
+                main_location = location
+        else:
+            location = main_location
         org_industries = sorted({ind for o in orgs for ind in o.industries})
         tags = industries.tag_industries(
             title=article.title if index == 0 else None,
