@@ -211,7 +211,7 @@ def extract_events(article: Article) -> list[Event]:
     years = _text_years(article.text)
     if published is None and not years:
         # an undated page: year-less dates are placed in the extractor's reference year (deterministic)
-        years = [REFERENCE_YEAR]
+        years = [REFERENCE_YEAR - 25, REFERENCE_YEAR]
     per_sentence = _sentence_dates(sentences, published, language, years)
     title = article.title or ""
     triggers = _triggers()
@@ -246,6 +246,7 @@ def extract_events(article: Article) -> list[Event]:
     main_is_gathering = main_type in triggers.gathering
     current = lead_date.date if lead_date else None
 
+    paragraph_place: dict[int, str] = {}
     for i, sentence in enumerate(sentences):
         if i < lead_index:
             continue
@@ -264,16 +265,25 @@ def extract_events(article: Article) -> list[Event]:
             continue
         date_mention = own if own is not None else _dated(lead_date, current)
         venue = _own_place(sentence.text, article.text, language)
+        if venue:
+            paragraph_place[sentence.paragraph] = venue
+        where = venue or paragraph_place.get(sentence.paragraph) or main_place
         gathering_here = [t for t in triggers.priority if t in sentence_types]
         if i != lead_index and gathering_here:
-            differs = current != (lead_date.date if lead_date else None) or (venue and venue != main_place)
-            if differs and not any(
-                c.event_type in triggers.gathering and c.date is not None and c.date.date == current
-                and c.extra.get("place") == (venue or main_place)
-                for c in candidates
+            head = _head_gathering_type(sentence.text, language) or gathering_here[0]
+            same_occasion = [
+                c for c in candidates
+                if c.event_type in triggers.gathering and c.date is not None and c.date.date == current
+                and (c.extra.get("place") or main_place) == where
+            ]
+            # a new day or place is a new occasion; at the same place and day only a conference held
+            # during a visit or talks is one (a meeting "attended" is the occasion already reported)
+            # a visit is a trip: talks, meetings and conferences during it are occasions of their own
+            if not same_occasion or (
+                (head != "visit" and all(c.event_type == "visit" for c in same_occasion))
+                or (head == "conference" and all(c.event_type in ("visit", "talks") for c in same_occasion))
             ):
-                head = _head_gathering_type(sentence.text, language) or gathering_here[0]
-                candidates.append(_Candidate(head, [sentence], date_mention, extra={"place": venue or main_place}))
+                candidates.append(_Candidate(head, [sentence], date_mention, extra={"place": where}))
         for event_type in sorted(sentence_types & set(triggers.separate)):
             if event_type == main_type and i == lead_index:
                 continue
@@ -282,17 +292,45 @@ def extract_events(article: Article) -> list[Event]:
             same = [
                 c for c in candidates[1:] + ([main] if main_type == event_type else [])
                 if c.event_type == event_type and c.date is not None and c.date.date == current
+                and (c.extra.get("place") or main_place) == where
             ]
-            target = next((c for c in reversed(same) if venue is None or c.extra.get("place") in (venue, None)), None)
-            if target is not None:
+            if same:
+                target = same[-1]
                 if sentence not in target.sentences:
                     target.sentences.append(sentence)
-                if venue and target.extra.get("place") is None:
-                    target.extra["place"] = venue
+                    target.extra.setdefault("spans", [])
+                    target.extra["spans"] += _trigger_clauses(sentence, event_type, language)
                 continue
-            candidates.append(_Candidate(event_type, [sentence], date_mention, extra={"place": venue}))
+            candidates.append(
+                _Candidate(event_type, [sentence], date_mention,
+                           extra={"place": where, "spans": _trigger_clauses(sentence, event_type, language)})
+            )
 
     return _build_events(article, sentences, candidates, published)
+
+
+_CLAUSE_BREAK = re.compile(r"[,，;；]")
+
+
+def _trigger_clauses(sentence: Sentence, event_type: str, language: str) -> list[tuple[int, int]]:
+    """Offsets of the clauses of a Chinese sentence that carry the event's trigger.
+
+    "…与企业家座谈,州政府与中国电力工程顾问集团有限公司签订…协议" holds talks and a signing; the signing's
+    parties are those of its own clause. English sentences stay whole (commas there rarely separate
+    occasions).
+    """
+    whole = [(sentence.start, sentence.end)]
+    if language != "zh":
+        return whole
+    pattern = _triggers().by_language["zh"][event_type]
+    spans: list[tuple[int, int]] = []
+    begin = 0
+    for piece in [*_CLAUSE_BREAK.finditer(sentence.text), None]:
+        end = piece.start() if piece else len(sentence.text)
+        if pattern.search(sentence.text[begin:end]):
+            spans.append((sentence.start + begin, sentence.start + end))
+        begin = piece.end() if piece else end
+    return spans or whole
 
 
 def _dated(lead: dates.DateMention | None, day: dt.date) -> dates.DateMention | None:
@@ -302,6 +340,24 @@ def _dated(lead: dates.DateMention | None, day: dt.date) -> dates.DateMention | 
     if lead.date == day:
         return lead
     return dataclasses.replace(lead, date=day, precision="day", date_min=None, date_max=None)
+
+
+_HONORIFIC = re.compile(
+    r"^(?:mr|mrs|ms|miss|madam|dr|prof|h\.e\.|secretary|mayor|governor|director|chairman|president)\.?\s+",
+    re.IGNORECASE,
+)
+
+
+def _same_person(full: str, short: str) -> bool:
+    """"Mrs Teo" is Josephine Teo and "Mr Lu" is Lu Hao (Chinese surnames come first); a misspelt full
+    name ("Zhu Xiodan") stays as written."""
+    a, b = full.casefold(), _HONORIFIC.sub("", short.casefold())
+    if a == short.casefold():
+        return True
+    if " " in b or b == short.casefold():
+        return False
+    tokens = a.split()
+    return len(tokens) >= 2 and b in (tokens[0], tokens[-1])
 
 
 def _build_events(
@@ -331,6 +387,7 @@ def _build_events(
     results: list[Event] = []
     used_ids: dict[str, int] = {}
     main_location = None
+    main_place_name = candidates[0].extra.get("place")
     for index, candidate in enumerate(candidates):
         date = candidate.date
         if date is None:
@@ -351,10 +408,22 @@ def _build_events(
             def belongs(name: str, raw: Sequence[Any], own: set[int] = own) -> bool:
                 return any(sentence_index(pos) in own for pos in positions(name, raw))
 
-        persons = [p for p in persons_all if belongs(p.name, raw_persons)]
-        orgs = [o for o in orgs_all if belongs(o.name, raw_orgs)]
+        if index == 0:
+            persons = [p for p in persons_all if belongs(p.name, raw_persons)]
+            orgs = [o for o in orgs_all if belongs(o.name, raw_orgs)]
+        else:
+            # the names as written in this event's own sentences, folded into full names known elsewhere
+            spans = candidate.extra.get("spans") or [(s.start, s.end) for s in candidate.sentences]
 
-        if index == 0 or candidate.extra.get("place"):
+            def inside(offset: int, spans: list[tuple[int, int]] = spans) -> bool:
+                return any(a <= offset < b for a, b in spans)
+
+            persons = actors.dedupe_persons([m for m in raw_persons if inside(m.start)])
+            persons = [next((p for p in persons_all if _same_person(p.name, m.name)), m) for m in persons]
+            persons = list({p.name: p for p in persons}.values())
+            orgs = actors.dedupe_organizations([m for m in raw_orgs if inside(m.start)])
+
+        if index == 0 or candidate.extra.get("place") not in (None, main_place_name):
             located = places.resolve_event_place(
                 evidence, body, title=article.title if index == 0 else None,
                 source_name=article.source_name, language=language,
