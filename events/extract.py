@@ -164,11 +164,32 @@ def _title_for(event_type: str, article: Article, evidence: str, is_main: bool) 
 
 _DATELINE_AFTER = re.compile(r"^\s*(?:讯|电|/|--|—|\)?\s*[-—]{1,2})")
 _ORDINAL_DAY = re.compile(
-    r"\b(?:on )?the (second|third|fourth|fifth|final|last|next|following) (?:and final )?day\b"
+    r"\b(?:on )?(?:the )?(second|third|fourth|fifth|final|last|next|following) (?:and final )?day\b"
     r"|(次日|第二天|翌日|第三天|第四天)",
     re.IGNORECASE,
 )
 _ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "第二天": 2, "第三天": 3, "第四天": 4}
+
+
+_ATTENDANCE = re.compile(
+    r"\b(?:was|were) (?:also )?(?:present|in attendance)\b|\battended\b|出席|参加", re.IGNORECASE
+)
+
+
+def _new_occasion(head: str, existing: set[str]) -> bool:
+    """Whether a gathering sentence reports an occasion of its own at a place and day already seen.
+
+    A visit is a trip: talks, meetings and conferences during it are occasions of their own. Talks and
+    a conference on one day are two occasions (a promotion conference, then a meeting with the host).
+    A "meeting" word at an occasion already reported is that occasion ("attended the meeting").
+    """
+    if not existing:
+        return True
+    if head == "visit" or head in existing or "meeting" in existing:
+        return False
+    if head == "meeting":
+        return existing <= {"visit"}
+    return True
 
 
 def _is_dateline(sentence: str, mention: dates.DateMention) -> bool:
@@ -247,6 +268,7 @@ def extract_events(article: Article) -> list[Event]:
     current = lead_date.date if lead_date else None
 
     paragraph_place: dict[int, str] = {}
+    last_in_paragraph: dict[int, _Candidate] = {}
     for i, sentence in enumerate(sentences):
         if i < lead_index:
             continue
@@ -261,6 +283,14 @@ def extract_events(article: Article) -> list[Event]:
         sentence_types = {t for _, t in _types_in(sentence.text, language)}
         if i == lead_index:
             sentence_types = (sentence_types | title_types) & set(triggers.separate)
+        if not sentence_types and i != lead_index and _ATTENDANCE.search(sentence.text):
+            # "Chief Minister Idris Haron was also present.": attendance of the occasion just reported
+            previous = last_in_paragraph.get(sentence.paragraph)
+            if previous is not None and previous is not main:
+                previous.sentences.append(sentence)
+                if "spans" in previous.extra:
+                    previous.extra["spans"].append((sentence.start, sentence.end))
+            continue
         if not sentence_types or not _is_occurrence(sentence.text, language):
             continue
         date_mention = own if own is not None else _dated(lead_date, current)
@@ -278,12 +308,9 @@ def extract_events(article: Article) -> list[Event]:
             ]
             # a new day or place is a new occasion; at the same place and day only a conference held
             # during a visit or talks is one (a meeting "attended" is the occasion already reported)
-            # a visit is a trip: talks, meetings and conferences during it are occasions of their own
-            if not same_occasion or (
-                (head != "visit" and all(c.event_type == "visit" for c in same_occasion))
-                or (head == "conference" and all(c.event_type in ("visit", "talks") for c in same_occasion))
-            ):
+            if _new_occasion(head, {c.event_type for c in same_occasion}):
                 candidates.append(_Candidate(head, [sentence], date_mention, extra={"place": where}))
+                last_in_paragraph[sentence.paragraph] = candidates[-1]
         for event_type in sorted(sentence_types & set(triggers.separate)):
             if event_type == main_type and i == lead_index:
                 continue
@@ -296,6 +323,7 @@ def extract_events(article: Article) -> list[Event]:
             ]
             if same:
                 target = same[-1]
+                last_in_paragraph[sentence.paragraph] = target
                 if sentence not in target.sentences:
                     target.sentences.append(sentence)
                     target.extra.setdefault("spans", [])
@@ -305,6 +333,7 @@ def extract_events(article: Article) -> list[Event]:
                 _Candidate(event_type, [sentence], date_mention,
                            extra={"place": where, "spans": _trigger_clauses(sentence, event_type, language)})
             )
+            last_in_paragraph[sentence.paragraph] = candidates[-1]
 
     return _build_events(article, sentences, candidates, published)
 
