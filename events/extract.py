@@ -9,7 +9,6 @@ from their stage modules; this module only decides which sentences make which ev
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import datetime as dt
 import hashlib
@@ -398,16 +397,15 @@ def _build_events(
     persons_all = actors.dedupe_persons(raw_persons)
     raw_orgs = actors.find_organizations(body, language)
     orgs_all = actors.dedupe_organizations(raw_orgs)
-    sentence_of = {s.start: i for i, s in enumerate(sentences)}
-    starts = [s.start for s in sentences]
+    # text that other events' own sentences (or clauses) report: their participants are theirs
+    claimed_spans = [
+        span
+        for candidate in candidates[1:]
+        for span in (candidate.extra.get("spans") or [(x.start, x.end) for x in candidate.sentences])
+    ]
 
-    def sentence_index(offset: int) -> int:
-        return max(0, bisect.bisect_right(starts, offset) - 1)
-
-    claimed: dict[int, int] = {}
-    for index, candidate in enumerate(candidates[1:], start=1):
-        for s in candidate.sentences:
-            claimed.setdefault(sentence_of[s.start], index)
+    def claimed(offset: int) -> bool:
+        return any(a <= offset < b for a, b in claimed_spans)
 
     def positions(name: str, raw: Sequence[Any]) -> list[int]:
         key = name.casefold()
@@ -426,16 +424,11 @@ def _build_events(
         else:
             date_value, precision, date_text = date.date, date.precision, date.text
         evidence = " ".join(s.text for s in candidate.sentences)
-        own = {sentence_of[s.start] for s in candidate.sentences}
 
-        if index == 0:
-            # the main occasion: everyone mentioned anywhere but only in other events' sentences
-            def belongs(name: str, raw: Sequence[Any]) -> bool:
-                found = positions(name, raw)
-                return not found or any(claimed.get(sentence_index(pos), 0) == 0 for pos in found)
-        else:
-            def belongs(name: str, raw: Sequence[Any], own: set[int] = own) -> bool:
-                return any(sentence_index(pos) in own for pos in positions(name, raw))
+        def belongs(name: str, raw: Sequence[Any]) -> bool:
+            """The main occasion has everyone not mentioned only in other events' own text."""
+            found = positions(name, raw)
+            return not found or any(not claimed(pos) for pos in found)
 
         if index == 0:
             persons = [p for p in persons_all if belongs(p.name, raw_persons)]
