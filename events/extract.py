@@ -170,6 +170,11 @@ _ORDINAL_DAY = re.compile(
 _ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "第二天": 2, "第三天": 3, "第四天": 4}
 
 
+_AT_OCCASION = re.compile(
+    r"^(?:会上|在会上|会议期间|峰会上|论坛上|大会上|会议上|活动上|活动现场|现场)"
+    r"|^(?:At|During) the (?:summit|forum|conference|meeting|event|expo|fair|ceremony|session)\b",
+    re.IGNORECASE,
+)
 _ATTENDANCE = re.compile(
     r"\b(?:was|were) (?:also )?(?:present|in attendance)\b|\battended\b|出席|参加", re.IGNORECASE
 )
@@ -407,6 +412,18 @@ def _build_events(
     def claimed(offset: int) -> bool:
         return any(a <= offset < b for a, b in claimed_spans)
 
+    # parties of agreements signed *at* the main conference ("会上…签约", "At the summit, … signed") are
+    # also participants of the conference
+    at_main_spans = [
+        (x.start, x.end)
+        for candidate in candidates[1:]
+        if candidates[0].event_type == "conference" and any(_AT_OCCASION.search(x.text) for x in candidate.sentences)
+        for x in candidate.sentences
+    ]
+
+    def held_at_main(name: str) -> bool:
+        return any(a <= pos < b for pos in positions(name, raw_orgs) for a, b in at_main_spans)
+
     def positions(name: str, raw: Sequence[Any]) -> list[int]:
         key = name.casefold()
         return [m.start for m in raw if m.name.casefold() in key or key in m.name.casefold()]
@@ -432,7 +449,7 @@ def _build_events(
 
         if index == 0:
             persons = [p for p in persons_all if belongs(p.name, raw_persons)]
-            orgs = [o for o in orgs_all if belongs(o.name, raw_orgs)]
+            orgs = [o for o in orgs_all if belongs(o.name, raw_orgs) or held_at_main(o.name)]
         else:
             # the names as written in this event's own sentences, folded into full names known elsewhere
             spans = candidate.extra.get("spans") or [(s.start, s.end) for s in candidate.sentences]
@@ -455,7 +472,8 @@ def _build_events(
                 main_location = location
         else:
             location = main_location
-        org_industries = sorted({ind for o in orgs for ind in o.industries})
+        # a known company implies its main line of business, not everything it also makes
+        org_industries = sorted({o.industries[0] for o in orgs if o.industries})
         tags = industries.tag_industries(
             title=article.title if index == 0 else None,
             event_text=evidence,
