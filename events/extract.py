@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -381,6 +382,23 @@ _HONORIFIC = re.compile(
 )
 
 
+def _place_from_site(url: str | None) -> tuple[places.Place, str] | None:
+    """A government site names its city in its host ("english.zunyi.gov.cn"): the publisher's place,
+    used when the page itself names none ("the municipal government held …")."""
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    if not host.endswith(".gov.cn"):
+        return None
+    for label in host.removesuffix(".gov.cn").split(".")[::-1]:
+        if len(label) < 4 or not label.isalpha():
+            continue
+        found = places.find_places(label.capitalize(), "en")
+        if found and found[0].text.casefold() == label and found[0].place.country_code == "CN":
+            return found[0].place, "publisher"
+    return None
+
+
 def _same_person(full: str, short: str) -> bool:
     """"Mrs Teo" is Josephine Teo and "Mr Lu" is Lu Hao (Chinese surnames come first); a misspelt full
     name ("Zhu Xiodan") stays as written."""
@@ -467,6 +485,8 @@ def _build_events(
                 evidence, body, title=article.title if index == 0 else None,
                 source_name=article.source_name, language=language,
             )
+            if located is None and index == 0:
+                located = _place_from_site(article.source_url)
             location = places.to_location(located[0]) if located else None
             if index == 0:
                 main_location = location

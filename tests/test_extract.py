@@ -76,3 +76,20 @@ def test_plans_are_not_events() -> None:
         text="The city will hold an investment fair on June 20, 2022, the organisers said on Friday.",
     )
     assert all(e.date <= dt.date(2022, 5, 1) for e in extract_events(article))
+
+
+@pytest.mark.parametrize(
+    ("url", "place"),
+    [
+        ("http://english.luoyang.gov.cn/news/2020/1.html", "Luoyang"),
+        ("https://www.wuhan.gov.cn/sy/whyw/202101/t20210101_1.shtml", "Wuhan"),
+        ("https://www.example.com/lanzhou/news.html", None),
+        ("http://en.dl.gov.cn/Government/1.jhtml", None),
+        (None, None),
+    ],
+)
+def test_place_from_government_site(url: str | None, place: str | None) -> None:
+    from events.extract import _place_from_site
+
+    found = _place_from_site(url)
+    assert (found[0].name if found else None) == place
