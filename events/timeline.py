@@ -1,110 +1,378 @@
-"""The release's interactive timeline: one self-contained HTML file (plotly.js embedded, no network)."""
+"""The release's interactive timeline: one self-contained HTML page that opens with no network.
+
+The page embeds plotly.js, a world map (``events/static/world-110m.json``) and the events as one JSON
+block in a compact columnar form: one array per field, repeated strings (event types, provinces,
+places, names, roles, sources) replaced by indexes into sorted dictionaries. The page's own script
+(``events/static/timeline.js``) draws the timeline, the monthly bars, the map and the table from it
+with shared arrays (one WebGL trace per colour, never one per event), so 100,000 events stay usable.
+
+Above ``max_points`` events only the most recent ``max_points`` are points; the older ones are
+counted per week, province, event type and industry set, so the file stays small (≈ 15 MB at the
+default 50,000).
+
+The output is deterministic: rows are sorted by date then event_id, dictionaries are sorted and the
+JSON is written with fixed separators, so the same release gives the same bytes.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib import resources
+from string import Template
 from typing import Any
 
-import plotly.graph_objects as go
 import polars as pl
+import yaml
 from plotly.offline import get_plotlyjs
 
-DIV_ID = "events-timeline"
+from events.schema import polars_schema
+
+#: version of the embedded data layout; the page's script reads this one
+DATA_FORMAT = 1
+#: above this many events, older events are drawn as weekly counts instead of points
+DEFAULT_MAX_POINTS = 50_000
+#: weekly counts of the older events switch to monthly ones above this many rows (≈ 20 bytes a row)
+DEFAULT_MAX_AGGREGATE_ROWS = 200_000
+PRECISIONS = ("day", "month", "year", "approximate")
+PARTICIPANT_KINDS = ("person", "organization")
+#: used when the table has no date_min/date_max and the date words file gives no window
+FALLBACK_APPROXIMATE_DAYS = 14
+#: the columns the page shows; ``decode_events`` gives them back
+VIEW_COLUMNS = (
+    "event_id",
+    "title",
+    "date",
+    "date_precision",
+    "event_type",
+    "place",
+    "admin1",
+    "country_code",
+    "latitude",
+    "longitude",
+    "persons",
+    "organizations",
+    "participants",
+    "industries",
+    "source_title",
+    "source_name",
+    "source_url",
+    "persons_latin",
+)
+_LIST_COLUMNS = ("persons", "organizations", "participants", "industries", "persons_latin")
+_DATA_BLOCK = re.compile(r'<script type="application/json" id="ev-data">(.*?)</script>', re.DOTALL)
+_EPOCH = dt.date(1970, 1, 1)
 
 
-def _hover(row: dict[str, Any]) -> str:
-    people = ", ".join(
-        f"{p['name']} ({p['role']})" if p.get("role") else p["name"]
-        for p in (row.get("participants") or [])
-        if p.get("kind") == "person"
-    )
-    orgs = ", ".join(row.get("organizations") or [])
-    place = ", ".join(x for x in (row.get("place"), row.get("admin1"), row.get("country_code")) if x)
-    parts = [
-        f"<b>{html.escape(row['title'])}</b>",
-        f"{row['date']} ({row['date_precision']}) · {html.escape(row['event_type'])}",
-        html.escape(place) if place else "place unknown",
+# ---------------------------------------------------------------------------------------------
+# package files
+
+
+@cache
+def _static_text(name: str) -> str:
+    return resources.files("events").joinpath("static", name).read_text(encoding="utf-8")
+
+
+@cache
+def _approximate_days() -> int:
+    """The window of "recently" in days, as the date resolver uses it (events/data/dates_words.yaml)."""
+    try:
+        text = resources.files("events").joinpath("data", "dates_words.yaml").read_text(encoding="utf-8")
+        return int(yaml.safe_load(text).get("approximate_days", FALLBACK_APPROXIMATE_DAYS))
+    except (OSError, ValueError, AttributeError, yaml.YAMLError):
+        return FALLBACK_APPROXIMATE_DAYS
+
+
+# ---------------------------------------------------------------------------------------------
+# encoding
+
+
+def _view_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """The shown columns, missing optional ones added empty, sorted as the published table is."""
+    schema = polars_schema()
+    extra = [
+        pl.lit([] if name in _LIST_COLUMNS else None, dtype=schema[name]).alias(name)
+        for name in VIEW_COLUMNS
+        if name not in frame.columns
     ]
-    if people:
-        parts.append("People: " + html.escape(people))
-    if orgs:
-        parts.append("Organizations: " + html.escape(orgs))
-    if row.get("industries"):
-        parts.append("Industries: " + ", ".join(row["industries"]))
-    if row.get("source_title"):
-        parts.append("Source: " + html.escape(row["source_title"]))
-    return "<br>".join(parts)
+    windows = [c for c in ("date_min", "date_max") if c in frame.columns]
+    view = frame.with_columns(extra) if extra else frame
+    view = view.select([*VIEW_COLUMNS, *windows]).sort(["date", "event_id"])
+    return view.with_columns(pl.col(c).fill_null(pl.lit([], dtype=view.schema[c])) for c in _LIST_COLUMNS)
 
 
-def build_figure(frame: pl.DataFrame) -> go.Figure:
-    frame = frame.sort(["date", "event_id"])
-    figure = go.Figure()
-    lanes = sorted({(r or "unknown") for r in frame["admin1"].to_list()}) if frame.height else []
-    for event_type in sorted(set(frame["event_type"].to_list())) if frame.height else []:
-        part = frame.filter(pl.col("event_type") == event_type)
-        rows = part.to_dicts()
-        figure.add_trace(
-            go.Scatter(
-                x=[r["date"].isoformat() for r in rows],
-                y=[r["admin1"] or "unknown" for r in rows],
-                mode="markers",
-                name=event_type,
-                marker={
-                    "size": [8 + 2 * min(len(r["participants"] or []), 10) for r in rows],
-                    "symbol": [
-                        "circle-open" if r["date_precision"] == "approximate" else "circle" for r in rows
-                    ],
-                    "line": {"width": 1},
-                },
-                customdata=[r["source_url"] or "" for r in rows],
-                hovertext=[_hover(r) for r in rows],
-                hoverinfo="text",
-            )
-        )
-    figure.update_layout(
-        template="plotly_white",
-        height=max(360, 80 + 40 * len(lanes)),
-        margin={"l": 120, "r": 20, "t": 20, "b": 40},
-        legend={"title": {"text": "event type"}},
-        yaxis={"categoryorder": "array", "categoryarray": lanes, "title": "province"},
-        xaxis={
-            "type": "date",
-            "rangeslider": {"visible": True},
-            "rangeselector": {
-                "buttons": [
-                    {"count": 1, "label": "1m", "step": "month", "stepmode": "backward"},
-                    {"count": 6, "label": "6m", "step": "month", "stepmode": "backward"},
-                    {"count": 1, "label": "1y", "step": "year", "stepmode": "backward"},
-                    {"step": "all", "label": "all"},
-                ]
-            },
-        },
+def _window_offsets(view: pl.DataFrame) -> tuple[list[int], list[int]]:
+    """Days from each event's date to the start and end of the period its date stands for."""
+    date = pl.col("date")
+    precision = pl.col("date_precision")
+    year_start = pl.date(date.dt.year(), 1, 1)
+    year_end = pl.date(date.dt.year(), 12, 31)
+    approx_low = date - pl.duration(days=_approximate_days())
+    approx_high = date
+    if "date_min" in view.columns:
+        approx_low = pl.coalesce(pl.col("date_min").cast(pl.Date), approx_low)
+    if "date_max" in view.columns:
+        approx_high = pl.coalesce(pl.col("date_max").cast(pl.Date), approx_high)
+    low = (
+        pl.when(precision == "month").then(date.dt.month_start())
+        .when(precision == "year").then(year_start)
+        .when(precision == "approximate").then(approx_low)
+        .otherwise(date)
     )
-    return figure
+    high = (
+        pl.when(precision == "month").then(date.dt.month_end())
+        .when(precision == "year").then(year_end)
+        .when(precision == "approximate").then(approx_high)
+        .otherwise(date)
+    )
+    offsets = view.select(
+        (low - date).dt.total_days().clip(upper_bound=0).alias("lo"),
+        (high - date).dt.total_days().clip(lower_bound=0).alias("hi"),
+    )
+    return offsets["lo"].to_list(), offsets["hi"].to_list()
 
 
-def build_timeline_html(frame: pl.DataFrame, meta: dict[str, Any]) -> str:
-    """A complete HTML page; deterministic for the same table and metadata."""
-    figure = build_figure(frame)
-    plot_div = figure.to_html(
-        full_html=False, include_plotlyjs=False, div_id=DIV_ID, config={"displaylogo": False, "responsive": True}
-    )
-    title = f"{meta.get('name', 'events')} {meta.get('version', '')}".strip()
-    header = (
-        f"<h1>{html.escape(title)}</h1>"
-        f"<p>Built {html.escape(str(meta.get('created', '')))} · {frame.height} events from "
-        f"{meta.get('articles', 0)} articles · downloads: "
-        '<a href="events.csv">events.csv</a> · <a href="events.parquet">events.parquet</a> · '
-        '<a href="datapackage.json">datapackage.json</a></p>'
-    )
-    click = (
-        "<script>document.getElementById('%s').on('plotly_click',function(d){"
-        "var u=d.points[0].customdata;if(u){window.open(u,'_blank','noopener');}});</script>" % DIV_ID
-    )
+def _sort_key(values: Sequence[Any]) -> tuple[tuple[bool, Any], ...]:
+    """Order tuples that may hold None (first) without comparing None with a value."""
+    return tuple((v is not None, v if v is not None else 0) for v in values)
+
+
+def _index(values: Iterable[Any], key: Any = None) -> dict[Any, int]:
+    return {value: i for i, value in enumerate(sorted(set(values), key=key))}
+
+
+def _clean_float(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else value
+
+
+def _place_key(row: Sequence[Any]) -> tuple[Any, ...] | None:
+    place, admin1, country, lat, lon = row
+    key = (place, admin1, country, _clean_float(lat), _clean_float(lon))
+    return None if all(v is None for v in key) else key
+
+
+def _counts(keys: pl.DataFrame, every: str) -> pl.DataFrame:
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>{html.escape(title)}</title>"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<style>body{font-family:system-ui,sans-serif;margin:1rem 2rem}h1{font-size:1.4rem}</style>"
-        f"<script>{get_plotlyjs()}</script></head><body>{header}{plot_div}{click}</body></html>\n"
+        keys.with_columns(pl.col("date").dt.truncate(every).cast(pl.Int32).alias("day"))
+        .group_by(["day", "province", "type", "industries"])
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+        .sort(["day", "province", "type", "industries"])
     )
+
+
+def _aggregate(older: pl.DataFrame, provinces: dict[str, int], types: dict[str, int],
+               industries: dict[str, int], max_rows: int) -> dict[str, Any] | None:
+    """Counts of the events not drawn as points, per week (or month when weeks are too many)."""
+    if older.height == 0:
+        return None
+    combos = [tuple(industries[i] for i in row) for row in older["industries"].to_list()]
+    combo_index = _index(combos)
+    keys = older.select(
+        pl.col("date"),
+        pl.col("admin1").replace_strict(provinces, default=-1, return_dtype=pl.Int32).alias("province"),
+        pl.col("event_type").replace_strict(types, return_dtype=pl.Int32).alias("type"),
+        pl.Series("industries", [combo_index[c] for c in combos], dtype=pl.Int32),
+    )
+    bucket = "week"
+    counts = _counts(keys, "1w")
+    if counts.height > max_rows:
+        bucket = "month"
+        counts = _counts(keys, "1mo")
+    return {
+        "bucket": bucket,
+        "combos": [list(c) for c in combo_index],
+        **{name: counts[name].to_list() for name in ("day", "province", "type", "industries", "count")},
+    }
+
+
+def encode_timeline_data(
+    frame: pl.DataFrame,
+    *,
+    max_points: int = DEFAULT_MAX_POINTS,
+    max_aggregate_rows: int = DEFAULT_MAX_AGGREGATE_ROWS,
+) -> dict[str, Any]:
+    """The page's data: columnar, dictionary-encoded, the most recent ``max_points`` events as points.
+
+    Layout (read by events/static/timeline.js): ``dict`` holds sorted dictionaries (event_type,
+    province, industry, place as [name, province index, country, lat, lon], name, role, latin,
+    source as [title, url, name]); ``events`` holds one array per field, in date order: id, title,
+    day (days since 1970-01-01), precision, lo/hi (the date's period as day offsets), type, place,
+    industries, participants (flat name/kind/role triples), persons, organizations, latin, source;
+    -1 stands for none. ``aggregate`` counts the older events per week (or per month when weeks give
+    more than ``max_aggregate_rows`` rows), province, event type and industry set (``combos``).
+    """
+    if max_points < 1:
+        raise ValueError("max_points must be at least 1")
+    view = _view_frame(frame)
+    points = view.tail(max_points) if view.height > max_points else view
+    older = view.head(view.height - points.height)
+
+    types = _index(view["event_type"].to_list())
+    provinces = _index(v for v in view["admin1"].to_list() if v is not None)
+    industries = _index(i for row in view["industries"].to_list() for i in row)
+
+    place_rows = points.select("place", "admin1", "country_code", "latitude", "longitude").rows()
+    place_keys = [_place_key(row) for row in place_rows]
+    places = _index((k for k in place_keys if k is not None), key=_sort_key)
+    # participants as three parallel list columns: much faster to read than a list of structs
+    party = {
+        part: points.select(pl.col("participants").list.eval(pl.element().struct.field(part)))
+        .to_series().to_list()
+        for part in ("name", "kind", "role")
+    }
+    persons = points["persons"].to_list()
+    organizations = points["organizations"].to_list()
+    names = _index(
+        [n for row in persons for n in row]
+        + [n for row in organizations for n in row]
+        + [n for row in party["name"] for n in row]
+    )
+    roles = _index(r for row in party["role"] for r in row if r is not None)
+    latin = _index(n for row in points["persons_latin"].to_list() for n in row)
+    source_keys = [
+        None if all(v is None for v in row) else row
+        for row in points.select("source_title", "source_url", "source_name").rows()
+    ]
+    sources = _index((k for k in source_keys if k is not None), key=_sort_key)
+    low, high = _window_offsets(points)
+    precision = {p: i for i, p in enumerate(PRECISIONS)}
+    kinds = {k: i for i, k in enumerate(PARTICIPANT_KINDS)}
+
+    events = {
+        "id": points["event_id"].to_list(),
+        "title": points["title"].to_list(),
+        "day": points["date"].cast(pl.Int32).to_list(),  # days since 1970-01-01
+        "precision": [precision[p] for p in points["date_precision"].to_list()],
+        "lo": low,
+        "hi": high,
+        "type": [types[t] for t in points["event_type"].to_list()],
+        "place": [-1 if k is None else places[k] for k in place_keys],
+        "industries": [[industries[i] for i in row] for row in points["industries"].to_list()],
+        "participants": [  # flat (name, kind, role) triples
+            [v for n, k, r in zip(*row, strict=True) for v in (names[n], kinds[k], roles.get(r, -1))]
+            for row in zip(party["name"], party["kind"], party["role"], strict=True)
+        ],
+        "persons": [[names[n] for n in row] for row in persons],
+        "organizations": [[names[n] for n in row] for row in organizations],
+        "latin": [[latin[n] for n in row] for row in points["persons_latin"].to_list()],
+        "source": [-1 if k is None else sources[k] for k in source_keys],
+    }
+    return {
+        "format": DATA_FORMAT,
+        "total": view.height,
+        "dict": {
+            "event_type": list(types),
+            "province": list(provinces),
+            "industry": list(industries),
+            "precision": list(PRECISIONS),
+            "kind": list(PARTICIPANT_KINDS),
+            "place": [[k[0], -1 if k[1] is None else provinces[k[1]], k[2], k[3], k[4]] for k in places],
+            "name": list(names),
+            "role": list(roles),
+            "latin": list(latin),
+            "source": [list(k) for k in sources],
+        },
+        "events": events,
+        "aggregate": _aggregate(older, provinces, types, industries, max_aggregate_rows),
+    }
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON that can sit inside <script>: no '<' at all, so no '</script>' or '<!--' can end it early."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c")
+
+
+# ---------------------------------------------------------------------------------------------
+# decoding (the inverse, for checks and for anyone who wants the data back out of a page)
+
+
+def read_embedded_data(page: str) -> dict[str, Any]:
+    match = _DATA_BLOCK.search(page)
+    if not match:
+        raise ValueError("no events data block in this page")
+    data: dict[str, Any] = json.loads(match.group(1))
+    return data
+
+
+def decode_events(data: dict[str, Any]) -> pl.DataFrame:
+    """The events drawn as points, back as a table with the columns of ``VIEW_COLUMNS``."""
+    d, e = data["dict"], data["events"]
+    rows = []
+    for i, event_id in enumerate(e["id"]):
+        place: list[Any] = d["place"][e["place"][i]] if e["place"][i] >= 0 else [None, -1, None, None, None]
+        source: list[Any] = d["source"][e["source"][i]] if e["source"][i] >= 0 else [None, None, None]
+        flat = e["participants"][i]
+        rows.append({
+            "event_id": event_id,
+            "title": e["title"][i],
+            "date": _EPOCH + dt.timedelta(days=e["day"][i]),
+            "date_precision": d["precision"][e["precision"][i]],
+            "event_type": d["event_type"][e["type"][i]],
+            "place": place[0],
+            "admin1": d["province"][place[1]] if place[1] >= 0 else None,
+            "country_code": place[2],
+            "latitude": place[3],
+            "longitude": place[4],
+            "persons": [d["name"][n] for n in e["persons"][i]],
+            "organizations": [d["name"][n] for n in e["organizations"][i]],
+            "participants": [
+                {"name": d["name"][flat[j]], "kind": d["kind"][flat[j + 1]],
+                 "role": d["role"][flat[j + 2]] if flat[j + 2] >= 0 else None}
+                for j in range(0, len(flat), 3)
+            ],
+            "industries": [d["industry"][n] for n in e["industries"][i]],
+            "source_title": source[0],
+            "source_name": source[2],
+            "source_url": source[1],
+            "persons_latin": [d["latin"][n] for n in e["latin"][i]],
+        })
+    schema = polars_schema()
+    return pl.DataFrame(rows, schema={name: schema[name] for name in VIEW_COLUMNS})
+
+
+# ---------------------------------------------------------------------------------------------
+# the page
+
+
+def _header(meta: dict[str, Any], total: int) -> dict[str, str]:
+    name = str(meta.get("name") or "events")
+    version = str(meta.get("version") or "")
+    articles = int(meta.get("articles") or 0)
+    rejects = meta.get("rejects")
+    counts = f"{total:,} events from {articles:,} articles"
+    if rejects:
+        counts += f" ({int(rejects):,} without events)"
+    return {
+        "page_title": html.escape(f"{name} {version}".strip()),
+        "name": html.escape(name),
+        "version": html.escape(version),
+        "created": html.escape(str(meta.get("created") or "")),
+        "counts": html.escape(counts),
+    }
+
+
+def build_timeline_html(
+    frame: pl.DataFrame,
+    meta: dict[str, Any],
+    *,
+    max_points: int = DEFAULT_MAX_POINTS,
+    max_aggregate_rows: int = DEFAULT_MAX_AGGREGATE_ROWS,
+) -> str:
+    """A complete HTML page; deterministic for the same table and metadata."""
+    data = encode_timeline_data(frame, max_points=max_points, max_aggregate_rows=max_aggregate_rows)
+    geo = json.loads(_static_text("world-110m.json"))
+    page = Template(_static_text("timeline.template.html")).substitute(
+        **_header(meta, data["total"]),
+        css=_static_text("timeline.css"),
+        plotly_js=get_plotlyjs(),
+        geo_json=_json_for_script({"world_110m": geo}),
+        data_json=_json_for_script(data),
+        app_js=_static_text("timeline.js"),
+    )
+    return page
