@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import accumulate, compress, repeat
-from operator import add, itemgetter, sub
+from operator import add, attrgetter, itemgetter, sub
 from typing import Any, NamedTuple
 
 import ahocorasick
@@ -106,6 +106,15 @@ class _Lexicon:
     given_names: frozenset[str]
     non_name_tokens: frozenset[str]
     non_person_bigrams: frozenset[str]
+    place_words: frozenset[str]
+    unit_words: frozenset[str]
+    legal_words: frozenset[str]
+    legal_chain: frozenset[str]
+    lead_stop_words: frozenset[str]
+    calendar_words: frozenset[str]
+    government_of_heads: frozenset[str]
+    generic_around: frozenset[str]
+    zh_alias_continuations: tuple[str, ...]
     # English organisations
     en_suffixes: dict[str, list[tuple[tuple[str, ...], str]]]
     of_heads: dict[str, list[tuple[str, ...]]]
@@ -116,7 +125,6 @@ class _Lexicon:
     zh_roles: frozenset[str]
     zh_role_max: int
     zh_automaton: Any
-    zh_role_prefixes: frozenset[str]
     zh_follow: frozenset[str]
     zh_follow_max: int
     zh_single_follow: frozenset[str]
@@ -140,10 +148,6 @@ class _Lexicon:
     companies: dict[str, _Company]
     en_company_automaton: Any
     en_company_aliases: frozenset[str]
-
-
-_ZH_MODIFIER_COMBOS = ("", "副", "常务副", "代", "代理", "执行", "首席", "名誉", "荣誉", "专职", "专职副",
-                       "驻会", "一级", "二级", "高级", "资深", "前", "总", "党组", "党委", "副总", "常务")
 
 
 @cache
@@ -185,7 +189,7 @@ def _lexicon() -> _Lexicon:
 
     # Chinese roles: heads with the usual modifiers in front
     zh_heads = list(zh_r["role_heads"])
-    zh_roles = {m + h for h in zh_heads for m in _ZH_MODIFIER_COMBOS}
+    zh_roles = {m + h for h in zh_heads for m in ["", *zh_r["role_modifiers"]]}
     follow = frozenset(zh_r["follow_words"])
 
     zh_suffix_kind: dict[str, str] = {}
@@ -249,15 +253,23 @@ def _lexicon() -> _Lexicon:
         given_names=frozenset(_data_lines("actors_given_names.txt")),
         non_name_tokens=frozenset(en_o["non_name_tokens"]),
         non_person_bigrams=frozenset(en_o["non_person_bigrams"]),
+        place_words=frozenset(en_o["place_words"]),
+        unit_words=frozenset(en_o["unit_words"]),
+        legal_words=frozenset(en_o["legal_words"]),
+        legal_chain=frozenset(en_o["legal_chain"]),
+        lead_stop_words=frozenset(en_o["lead_stop_words"]),
+        calendar_words=frozenset(en_o["calendar_words"]),
+        government_of_heads=frozenset(en_o["government_of_heads"]),
+        generic_around=frozenset(en_o["legal_words"]) | frozenset(en_o["generic_around"]),
+        zh_alias_continuations=tuple(zh_o["alias_continuations"]),
         en_suffixes=en_suffixes,
         of_heads=of_heads,
         company_heads=frozenset(en_o["company_heads"]),
-        generic_words=frozenset(en_o["generic_words"]) | {"Party"},
+        generic_words=frozenset(en_o["generic_words"]),
         and_words=frozenset(en_o["and_words"]) - {w.lower() for w in en_o["company_heads"]},
         zh_roles=frozenset(zh_roles) | frozenset(zh_r["role_prefixes"]),
         zh_role_max=max(len(r) for r in zh_roles | set(zh_r["role_prefixes"])),
         zh_automaton=zh_auto,
-        zh_role_prefixes=frozenset(zh_r["role_prefixes"]),
         zh_follow=follow,
         zh_follow_max=max(len(w) for w in follow),
         zh_single_follow=frozenset(zh_r["single_char_follow"]),
@@ -291,6 +303,17 @@ def _fold_paren(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_SYLLABLE_SEP = re.compile(r"['’\-]")
+_NAME_PUNCT = re.compile(r"[\s'\"`.,()（）\-_/·•]")
+_QUOTE = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"")
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s*and)\s*")
+_ZH_POSTED = re.compile(r"([\u4e00-\u9fff]{0,5})驻[\u4e00-\u9fff]{1,4}$")
+_ZH_POSTED_CUT = re.compile(r"[了见与和同及、的]")
+_ZH_BYLINE_TOKEN = re.compile(r"[^\s、，,;；:：]+")
+_ZH_LINE_END = re.compile(r"[ \t。.]*(?:\n|$)")
+_ZH_SENTENCE_END = re.compile(r"[。.]")
+_ZH_NAME_DOT = re.compile(r"[·•・]")
+_ZH_PAREN_TAIL = re.compile(r"[(（][\u4e00-\u9fff]{1,6}[)）]$")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -302,7 +325,7 @@ def _syllable_count(word: str) -> int:
     """Number of pinyin syllables ``word`` splits into (0 when it does not split)."""
     syllables = _lexicon().syllables
     total = 0
-    for part in re.split(r"['’\-]", word.lower()):
+    for part in _SYLLABLE_SEP.split(word.lower()):
         if not part:
             return 0
         n = len(part)
@@ -320,15 +343,15 @@ def _syllable_count(word: str) -> int:
 def _norm_name(name: str) -> str:
     """The comparison form of a name (the scorer's normalisation)."""
     s = unicodedata.normalize("NFKC", name).casefold().replace("’", "'").replace("‘", "'")
-    return re.sub(r"[\s'\"`.,()（）\-_/·•]", "", s)
+    return _NAME_PUNCT.sub("", s)
 
 
 # --------------------------------------------------------------------------------------------
 # English tokens
 # --------------------------------------------------------------------------------------------
 
-_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Ir", "Hj", "YBhg", "YBrs", "Co", "Ltd", "Inc", "Corp", "Jr", "Sr",
-                  "Messrs", "Gov", "Rep", "Hon", "Bhd", "St")
+_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Ir", "Hj", "YBhg", "YBrs", "Co", "Ltd", "Inc", "Corp",
+                  "Jr", "Sr", "Messrs", "Gov", "Rep", "Hon", "Bhd", "St")
 # Every non-space character belongs to a token, so offsets follow from the lengths of the pieces.
 _EN_TOKEN = re.compile(
     r"(\s*)("
@@ -343,8 +366,9 @@ _EN_TOKEN = re.compile(
 
 
 # lower-case forms that drop a dot or apostrophe ("Mr." -> "mr", "D." -> "d", "’s" -> "'s")
-_LOW_FIX = {f"{a.lower()}.": a.lower() for a in _ABBREVIATIONS} | {f"{c}.": c for c in "abcdefghijklmnopqrstuvwxyz"} | {
-    "’s": "'s", "’": "'", "dato’": "dato", "dato'": "dato", "datuk’": "datuk", "datuk'": "datuk"}
+_LOW_FIX = {f"{a.lower()}.": a.lower() for a in _ABBREVIATIONS}
+_LOW_FIX |= {f"{c}.": c for c in "abcdefghijklmnopqrstuvwxyz"}
+_LOW_FIX |= {"’s": "'s", "’": "'", "dato’": "dato", "dato'": "dato", "datuk’": "datuk", "datuk'": "datuk"}
 
 
 class _Tok(NamedTuple):
@@ -398,7 +422,8 @@ def _match_phrase(toks: Sequence[_Tok], i: int, index: dict[str, list[tuple[str,
         n = len(phrase)
         if n == 1:
             return 1
-        if i + n <= len(toks) and all(not toks[i + k].nl and toks[i + k].low == phrase[k] for k in range(1, n)):
+        if i + n <= len(toks) and all(not toks[i + k].nl and toks[i + k].low == phrase[k]
+                                      for k in range(1, n)):
             return n
     return 0
 
@@ -455,11 +480,7 @@ def _pinyin_pair(toks: Sequence[_Tok], i: int, lex: _Lexicon, lower_ok: bool = F
         if c.word and c.cap and not c.nl and len(c.text) <= 4 and _syllable_count(c.text) == 1:
             return False  # a place written syllable by syllable: "Tian An Men", "Wang Fu Jing"
         if c.word and c.cap and not c.nl and (c.text in lex.en_suffixes or c.text in lex.company_heads
-                                              or c.text in {"City", "District", "County", "Province",
-                                                            "Road", "Street", "Town", "Village", "Park",
-                                                            "Lake", "River", "Mountain", "Bay", "Port",
-                                                            "Airport", "Station", "Dynasty", "Zone",
-                                                            "Temple", "Bridge", "Square", "Tower"}):
+                                              or c.text in lex.place_words):
             return False
     return True
 
@@ -562,14 +583,9 @@ def _role_head_at(toks: Sequence[_Tok], i: int, lex: _Lexicon) -> int:
 
 
 _CONNECTORS = {"of", "the", "and", "in", "to", "for", "at", "'s", "&"}
-_ORG_WORDS = {"committee", "government", "bureau", "commission", "office", "department", "council",
-              "congress", "ministry", "group", "company", "corporation", "zone", "party", "cpc",
-              "city", "province", "county", "district", "municipality", "administration", "cppcc",
-              "association", "federation", "university", "academy", "institute", "delegation",
-              "embassy", "consulate", "assembly", "chamber", "bank", "state", "prefecture"}
 
 
-_LEAD_TRIM = {"the", "a", "an", "and", "of", "in", "to", "for", "on", "at", "with", "by", "from", "'s", "’", "'",
+_LEAD_TRIM = {"the", "a", "an", "and", "of", "in", "to", "for", "on", "at", "with", "by", "from", "'s", "'",
               "recently", "yesterday", "today", "meanwhile", "also", "later", "then", "among", "both"}
 
 
@@ -577,7 +593,7 @@ def _role_token(t: _Tok, lex: _Lexicon) -> bool:
     """Tokens that may make up a title phrase: capitalised words, title and unit words, connectors."""
     if t.word:
         return t.cap or t.low in _CONNECTORS or t.low in lex.role_modifiers or t.low in lex.role_words \
-            or t.low in _ORG_WORDS
+            or t.low in lex.unit_words
     return t.low in {"'s", "&", "-", "’", "'"}
 
 
@@ -592,10 +608,11 @@ def _role_before(text: str, toks: Sequence[_Tok], c: _Cand, lex: _Lexicon,
         t = toks[k - 1]
         if toks[k].nl or owner.get(k - 1, idx) != idx or not _role_token(t, lex):
             break
-        if t.low == "and" and not (k >= 2 and (toks[k - 2].low in _ORG_WORDS or toks[k - 2].low in lex.role_words)):
+        if t.low == "and" and not (k >= 2 and (toks[k - 2].low in lex.unit_words
+                                               or toks[k - 2].low in lex.role_words)):
             break
         k -= 1
-    while k < s and toks[k].low in _LEAD_TRIM:
+    while k < s and (toks[k].low in _LEAD_TRIM or not toks[k].word):
         k += 1
     heads = []
     j = k
@@ -624,14 +641,15 @@ def _role_before(text: str, toks: Sequence[_Tok], c: _Cand, lex: _Lexicon,
             q += 1
         stop = q
         while stop < len(toks) and toks[stop].word and not toks[stop].nl and (
-                toks[stop].cap or toks[stop].low in _ORG_WORDS or toks[stop].low in lex.role_modifiers):
+                toks[stop].cap or toks[stop].low in lex.unit_words or toks[stop].low in lex.role_modifiers):
             stop += 1
-        if stop > q and toks[stop - 1].low in _ORG_WORDS:
+        if stop > q and toks[stop - 1].low in lex.unit_words:
             role = role + " " + text[toks[e].start: toks[stop - 1].end]
     return role, plural, k
 
 
-def _apposition(toks: Sequence[_Tok], k: int, lex: _Lexicon, starts: frozenset[int]) -> tuple[int, int, bool] | None:
+def _apposition(toks: Sequence[_Tok], k: int, lex: _Lexicon,
+                starts: frozenset[int]) -> tuple[int, int, bool] | None:
     """A title phrase starting at token k: (first, end, plural) or None."""
     n = len(toks)
     if k < n and toks[k].low in {"the", "a", "an"}:
@@ -702,7 +720,8 @@ def _role_after(text: str, toks: Sequence[_Tok], end: int, lex: _Lexicon,
     return ", ".join(parts), plural
 
 
-def _generic_names(toks: list[_Tok], caps: list[int], lex: _Lexicon, taken: set[int]) -> list[_Cand]:
+def _generic_names(text: str, toks: list[_Tok], caps: list[int], lex: _Lexicon,
+                   taken: set[int]) -> list[_Cand]:
     """Capitalised runs that an apposition with a title, or a speech verb before them, marks as people."""
     out: list[_Cand] = []
     n = len(toks)
@@ -713,7 +732,7 @@ def _generic_names(toks: list[_Tok], caps: list[int], lex: _Lexicon, taken: set[
             continue
         i = ci
         t = toks[i]
-        if i in taken or not _name_token(t, lex) or t.text.isupper():
+        if i + 1 >= n or not toks[i + 1].cap or i in taken or not _name_token(t, lex) or t.text.isupper():
             continue
         prev = toks[i - 1] if i > 0 else None
         if prev is not None and not t.nl and prev.word and prev.cap:
@@ -730,7 +749,7 @@ def _generic_names(toks: list[_Tok], caps: list[int], lex: _Lexicon, taken: set[
             continue
         after_verb = prev is not None and prev.word and not prev.cap and prev.low in {
             "said", "says", "added", "noted", "stressed", "emphasized", "explained", "according"}
-        role, _ = _role_after("", toks, end, lex, empty) if not after_verb else (None, False)
+        role, _ = _role_after(text, toks, end, lex, empty) if not after_verb else (None, False)
         followed_by_punct = end >= n or toks[end].text in {",", ".", ";", "\n"} or toks[end].nl
         if (role is not None) or (after_verb and followed_by_punct):
             out.append(_Cand(i, end))
@@ -739,13 +758,21 @@ def _generic_names(toks: list[_Tok], caps: list[int], lex: _Lexicon, taken: set[
 
 
 def _quote_spans(text: str) -> list[tuple[int, int]]:
-    spans = [m.span() for m in re.finditer(r"“[^”\n]*”|\"[^\"\n]*\"", text)]
+    spans = [m.span() for m in _QUOTE.finditer(text)]
     return spans
+
+
+# (no leading \b: a pattern that starts with a set of literals is scanned much faster by `re`)
+_EN_BYLINE_FIELD = re.compile(
+    r"(?:Editor|Editors|Reporter|Reporters|Author|Authors|Writer|Photographer|Correspondent|Translator)"
+    r"\s*[:：]\s*([^|\n]{2,60})")
 
 
 def _byline_spans_en(text: str, lex: _Lexicon) -> list[tuple[int, int]]:
     spans = [m.span(1) for m in lex.byline_re.finditer(text)]
     spans += [m.span(1) for m in lex.byline_line_re.finditer(text)]
+    spans += [m.span(1) for m in _EN_BYLINE_FIELD.finditer(text)
+              if not text[m.start() - 1:m.start()].isalpha()]
     return spans
 
 
@@ -761,7 +788,8 @@ def _find_persons_en(text: str) -> list[PersonMention]:
         return []
     cands = _en_candidates(toks, caps, lex)
     taken = {k for c in cands for k in range(c.lead if c.lead >= 0 else c.start, c.end)}
-    cands += _generic_names(toks, caps, lex, taken)
+    cands += _generic_names(text, toks, caps, lex, taken)
+    cands += _titled_names(toks, lex, taken)
     cands += _title_short_refs(toks, caps, lex, taken)
     cands.sort(key=lambda c: c.start)
     cands = _drop_overlaps(cands)
@@ -787,6 +815,60 @@ def _find_persons_en(text: str) -> list[PersonMention]:
         s, e = toks[first].start, toks[c.end - 1].end
         name = text[s:e]
         out.append(PersonMention(name, c.role, s, e, name, c.participant, c.reason))
+    return out
+
+
+def _personal_word(t: _Tok, lex: _Lexicon) -> bool:
+    """A capitalised word that can be part of a personal name (not a place, organisation or title word)."""
+    x = t.text
+    return _name_token(t, lex) and x not in lex.place_words and x not in lex.en_suffixes \
+        and x not in lex.company_heads and x not in lex.generic_words and t.low not in lex.role_words
+
+
+def _titled_names(toks: list[_Tok], lex: _Lexicon, taken: set[int]) -> list[_Cand]:
+    """Names right after a title: "Vice Mayor Park Sung-hoon", "Mayor of Hamburg Peter Tschentscher"."""
+    out: list[_Cand] = []
+    n = len(toks)
+    candidates = compress(range(n), map(lex.role_heads.__contains__, map(attrgetter("low"), toks)))
+    for i in candidates:
+        m = _role_head_at(toks, i, lex)
+        if not m:
+            continue
+        j = i + m
+        if j >= n or toks[j].nl:
+            continue
+        if toks[j].low in {"of", "to", "in"} and toks[j].word and not toks[j].cap:
+            # a complement first: the name is the capitalised tail after place/organisation words
+            k = j + 1
+            if k < n and toks[k].low == "the":
+                k += 1
+            end = k
+            while end < n and toks[end].word and toks[end].cap and not toks[end].nl:
+                end += 1
+            begin = end
+            while begin > k and _personal_word(toks[begin - 1], lex):
+                begin -= 1
+            words = list(range(begin, end))
+            given = [x for x in words if toks[x].text in lex.given_names]
+            if given:
+                begin = given[0]
+            elif len(words) > 2:
+                begin = end - 2
+            if end - begin < 2:
+                continue
+        else:
+            begin, end = j, _name_run(toks, j, lex, limit=4)
+            if end == j and toks[j].text in lex.place_words and j + 1 < n and not toks[j + 1].nl:
+                end = _name_run(toks, j + 1, lex, limit=3)  # surnames that are also words: "Park", "Hall"
+                end = end if end > j + 1 else j
+            if end - begin < 2 or (end < n and toks[end].word and toks[end].cap and not toks[end].nl):
+                continue
+        if any(x in taken for x in range(begin, end)):
+            continue
+        if " ".join(x.text for x in toks[begin:end]) in lex.non_person_bigrams:
+            continue
+        out.append(_Cand(begin, end))
+        taken.update(range(begin, end))
     return out
 
 
@@ -931,7 +1013,7 @@ def _share_list_roles(text: str, toks: list[_Tok], cands: list[_Cand]) -> None:
         if groups:
             prev = groups[-1][-1]
             gap = text[toks[prev.end - 1].end: toks[c.start].start]
-            if re.fullmatch(r"\s*(?:,|,?\s*and)\s*", gap):
+            if _LIST_GAP.fullmatch(gap):
                 groups[-1].append(c)
                 continue
         groups.append([c])
@@ -954,7 +1036,8 @@ def _share_list_roles(text: str, toks: list[_Tok], cands: list[_Cand]) -> None:
 _ZH_FOREIGN = re.compile(r"[\u4e00-\u9fff]{1,6}[·•・][\u4e00-\u9fff]{1,8}(?:[·•・][\u4e00-\u9fff]{1,8})*")
 _ZH_PAREN = re.compile(r"[(（]([^()（）\n]{2,60})[)）]")
 _ZH_CREDIT_TAIL = re.compile(r"((?:[\u4e00-\u9fff]{2,4}[ \t\u3000]+)+)$")
-_ZH_BYLINE_CUE = re.compile(r"(?:作者|记者|通讯员|编辑|责任编辑|责编|摄影|审核|校对|撰稿)[:：]\s*([^\n]{2,30})")
+_ZH_BYLINE_CUE = re.compile(
+    r"(?:作者|记者|通讯员|编辑|责任编辑|责编|摄影|审核|校对|撰稿)[:：]\s*([^\n]{2,30})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -998,6 +1081,9 @@ def _zh_scan(text: str) -> _ZhScan:
     for item in suffixes:
         if not kept or item[0] >= kept[-1][1]:
             kept.append(item)
+    # a title inside a longer one (董事 in 董事长) is not a title of its own
+    spans = [(e - n, e) for e, n in roles.items()]
+    roles = {e: e - s for s, e in spans if not any(s2 <= s and e < e2 for s2, e2 in spans)}
     return _ZhScan(roles, sorted(verbs), kept, frozenset(stop_ends), companies)
 
 
@@ -1075,9 +1161,9 @@ def _zh_role_before(text: str, s: int, lex: _Lexicon) -> str | None:
         return None
     role = text[p:s]
     if role.endswith(("大使", "领事", "公使", "参赞", "代表")):
-        m = re.search(r"([\u4e00-\u9fff]{0,5})驻[\u4e00-\u9fff]{1,4}$", text[max(0, p - 12):p])
+        m = _ZH_POSTED.search(text[max(0, p - 12):p])
         if m:
-            country = re.split(r"[了见与和同及、的]", m.group(1))[-1]
+            country = _ZH_POSTED_CUT.split(m.group(1))[-1]
             role = country + m.group(0)[len(m.group(1)):] + role
     return role
 
@@ -1088,7 +1174,7 @@ def _zh_byline(text: str, lex: _Lexicon) -> list[tuple[int, int]]:
 
     def add_names(seg_start: int, segment: str, require_all: bool) -> None:
         found: list[tuple[int, int]] = []
-        for m in re.finditer(r"[^\s、，,;；:：]+", segment):
+        for m in _ZH_BYLINE_TOKEN.finditer(segment):
             token, ts = m.group(), seg_start + m.start()
             for marker in lex.zh_byline_markers:
                 idx = token.rfind(marker)
@@ -1109,12 +1195,12 @@ def _zh_byline(text: str, lex: _Lexicon) -> list[tuple[int, int]]:
         has_marker = any(mk in content for mk in lex.zh_byline_markers if len(mk) > 1)
         if not has_marker:
             several = len(content.split()) >= 2
-            line_end = re.match(r"[\s。.]*(?:\n|$)", text[m.end():]) is not None
+            line_end = _ZH_LINE_END.match(text, m.end()) is not None
             if not (several or line_end):
                 continue
         add_names(m.start(1), content, require_all=not has_marker)
     for m in _ZH_BYLINE_CUE.finditer(text):
-        seg = re.split(r"[。.]", m.group(1))[0]
+        seg = _ZH_SENTENCE_END.split(m.group(1))[0]
         add_names(m.start(1), seg, require_all=False)
     # photo credits: "陈梅 摄" (a space before 摄 tells it from 拍摄)
     pos = text.find("摄")
@@ -1138,19 +1224,24 @@ def _zh_referred(text: str, s: int, e: int, lex: _Lexicon) -> bool:
     if tail.startswith(lex.zh_referral_after):
         return True
     head = text[max(0, s - 8):s]
-    return any(head.endswith(w) or head.endswith(w + "中共中央总书记、国家主席") for w in lex.zh_referral_before)
+    return head.endswith(lex.zh_referral_before)
 
 
 def _find_persons_zh(text: str) -> list[PersonMention]:
     lex = _lexicon()
     spans: dict[int, tuple[int, str | None, bool, str]] = {}  # start -> (end, role, participant, reason)
+    taken = bytearray(len(text) + 1)
 
     def occupied(s: int, e: int) -> bool:
-        return any(s < oe and os_ < e for os_, (oe, *_rest) in spans.items())
+        return any(taken[s:e])
+
+    def claim(s: int, e: int, role: str | None, participant: bool, reason: str) -> None:
+        spans[s] = (e, role, participant, reason)
+        taken[s:e] = b"\x01" * (e - s)
 
     for s, e in _zh_byline(text, lex):
         if not occupied(s, e):
-            spans[s] = (e, None, False, "byline")
+            claim(s, e, None, False, "byline")
 
     # 1. names after a title, and the names listed after them with 、/和
     scan = _zh_scan(text)
@@ -1164,7 +1255,7 @@ def _find_persons_zh(text: str) -> list[PersonMention]:
                 break
             if first:
                 role = _zh_role_before(text, pos, lex)
-            spans[pos] = (name_end, role, True, "")
+            claim(pos, name_end, role, True, "")
             first = False
             nxt = name_end
             sep = text[nxt:nxt + 1]
@@ -1178,16 +1269,16 @@ def _find_persons_zh(text: str) -> list[PersonMention]:
     for v in scan.verbs:
         for length in (4, 3, 2):
             s = v - length
-            if s < 0:
+            if s < 0 or taken[v - 1]:
                 continue
             cand = text[s:v]
+            known = cand in confirmed
+            if not known and (length != 3 or (s > 0 and _is_cjk(text[s - 1]))):
+                continue
             if _zh_name_end(text, s, lex) != v or occupied(s, v):
                 continue
-            before = text[s - 1] if s > 0 else ""
-            if before and _is_cjk(before) and cand not in confirmed:
-                continue
-            if cand in confirmed or (length == 3 and all(ch not in lex.zh_non_final_chars for ch in cand)):
-                spans[s] = (v, None, True, "")
+            if known or all(ch not in lex.zh_non_final_chars for ch in cand):
+                claim(s, v, None, True, "")
                 confirmed.add(cand)
                 break
 
@@ -1197,7 +1288,7 @@ def _find_persons_zh(text: str) -> list[PersonMention]:
         while start >= 0:
             end = start + len(name)
             if not occupied(start, end) and _zh_boundary_after(text, end, lex):
-                spans[start] = (end, None, True, "")
+                claim(start, end, None, True, "")
             start = text.find(name, end)
 
     out: list[PersonMention] = []
@@ -1233,7 +1324,7 @@ def _zh_latin(name: str) -> str:
     lex = _lexicon()
     lazy_pinyin = _pinyin()
     if any(ch in "·•・" for ch in name):
-        parts = re.split(r"[·•・]", name)
+        parts = _ZH_NAME_DOT.split(name)
         return " ".join(_join_syllables(lazy_pinyin(p)) for p in parts if p)
     sur = _zh_surname_len(name, 0, lex) or 1
     surname = lex.zh_surnames.get(name[:sur]) or _join_syllables(lazy_pinyin(name[:sur]))
@@ -1329,7 +1420,7 @@ def _fold_target(m: PersonMention, token: str, title: str, groups: dict[str, lis
         full = next((x for x in groups[key] if _short_key(x) is None), None)
         if full is None:
             continue
-        words = re.split(r"\s+", full.name)
+        words = full.name.split()
         if token in words or token == words[-1].rstrip("."):
             candidates.append((key, full))
     if not candidates:
@@ -1348,22 +1439,6 @@ def _fold_target(m: PersonMention, token: str, title: str, groups: dict[str, lis
 # --------------------------------------------------------------------------------------------
 # English organisations
 # --------------------------------------------------------------------------------------------
-
-_LEGAL_WORDS = {"co", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "company", "plc",
-                "llc", "ag", "gmbh", "se", "kk", "sa", "nv", "bv", "the"}
-_CHAIN = {"Group", "Co", "Co.", "Ltd", "Ltd.", "Limited", "Corporation", "Corp", "Corp.", "Inc", "Inc.",
-          "Holdings", "Holding", "Company", "LLC", "PLC", "AG", "GmbH", "SE"}
-_LEAD_STOP = {"The", "A", "An", "In", "At", "On", "During", "After", "Before", "With", "Also", "And",
-              "Both", "Its", "Their", "Our", "This", "That", "These", "Those", "Under", "From", "By",
-              "For", "To", "Of", "As", "While", "When", "Following", "Among", "Recently", "Today",
-              "Yesterday", "Meanwhile", "However", "Moreover", "Since", "Through", "According", "Mr",
-              "Mrs", "Ms", "Dr", "Participants", "Officials", "Leaders", "Heads", "If", "Led",
-              "Chairman", "Secretary", "Mayor", "Governor", "President", "Director", "Founder", "Vice",
-              "Deputy", "General", "Manager", "Minister", "Ambassador", "Executive", "Chief"}
-_MONTHS = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-           "Saturday", "Sunday"}
-
 
 def _suffix_at(toks: Sequence[_Tok], i: int, lex: _Lexicon) -> tuple[int, str] | None:
     t = toks[i]
@@ -1386,12 +1461,12 @@ def _of_head_at(toks: Sequence[_Tok], i: int, lex: _Lexicon) -> bool:
         toks[i + 2].cap or (toks[i + 2].low == "the" and i + 3 < len(toks) and toks[i + 3].cap))
 
 
-def _extend_chain(toks: Sequence[_Tok], j: int) -> int:
+def _extend_chain(toks: Sequence[_Tok], j: int, lex: _Lexicon) -> int:
     """'Group Co., Ltd.', '(Group) Co., Ltd.': legal-form tokens after a suffix."""
     n = len(toks)
     while j < n and not toks[j].nl:
         t = toks[j]
-        if t.text in _CHAIN:
+        if t.text in lex.legal_chain:
             j += 1
             continue
         if t.text == "," and j > 0 and toks[j - 1].text.rstrip(".") == "Co" and j + 1 < n and \
@@ -1416,7 +1491,7 @@ def _complement(toks: Sequence[_Tok], j: int, lex: _Lexicon) -> int:
     end = j
     while k < n and not toks[k].nl:
         t = toks[k]
-        if t.word and t.cap and t.text not in _MONTHS:
+        if t.word and t.cap and t.text not in lex.calendar_words:
             k += 1
             end = k
             continue
@@ -1436,7 +1511,7 @@ def _left_edge(toks: Sequence[_Tok], i: int, lex: _Lexicon) -> int:
         t = toks[k - 1]
         if toks[k].nl:
             break
-        if t.word and t.cap and t.text not in _MONTHS:
+        if t.word and t.cap and t.text not in lex.calendar_words:
             k -= 1
             continue
         if t.text == "-" and k >= 2 and toks[k - 2].word:
@@ -1455,9 +1530,8 @@ def _left_edge(toks: Sequence[_Tok], i: int, lex: _Lexicon) -> int:
             k -= 1
             continue
         break
-    while k < i and (toks[k].text in _LEAD_STOP or not toks[k].word or toks[k].low in {"of", "and", "the"}
-                     or (toks[k].word and not toks[k].cap)):
-        k += 1
+    while k < i and (not toks[k].cap or toks[k].text in lex.lead_stop_words):
+        k += 1  # not from "of", "and", a sentence opener or a title
     return k
 
 
@@ -1478,7 +1552,7 @@ def _find_organizations_en(text: str) -> list[OrgMention]:
         end = i
         if suffix is not None:
             kind = suffix[1]
-            end = _extend_chain(toks, i + suffix[0])
+            end = _extend_chain(toks, i + suffix[0], lex)
             if toks[i].text in lex.of_heads or (end - 1 < n and toks[end - 1].text in lex.of_heads):
                 end = max(end, _complement(toks, end, lex))
         elif _of_head_at(toks, i, lex):
@@ -1486,9 +1560,10 @@ def _find_organizations_en(text: str) -> list[OrgMention]:
             last = toks[end - 1].text
             tail_suffix = _suffix_at(toks, end - 1, lex)
             kind = tail_suffix[1] if tail_suffix else "company" if last in lex.company_heads else "other"
-            if toks[i].text in {"Consulate", "Embassy", "General", "Ministry", "Government", "Department",
-                                "Bureau", "Commission", "Council", "Administration", "Office", "Municipality"}:
+            if toks[i].text in lex.government_of_heads:
                 kind = "government"
+            elif toks[i].text in {"Branch", "Subsidiary", "Division", "Headquarters"}:
+                kind = "company"  # "Deyang Branch of China Unicom"
         elif t.word and t.cap and t.text in lex.company_heads and not (
                 i + 1 < n and toks[i + 1].word and toks[i + 1].cap and not toks[i + 1].nl):
             begin = _left_edge(toks, i, lex)
@@ -1551,7 +1626,7 @@ def _zh_left_edge(text: str, s: int, lex: _Lexicon, stop_ends: frozenset[int]) -
     while j > limit:
         ch = text[j - 1]
         if ch in ")）":
-            m = re.search(r"[(（][\u4e00-\u9fff]{1,6}[)）]$", text[max(0, j - 9):j])
+            m = _ZH_PAREN_TAIL.search(text[max(0, j - 9):j])
             if m and j - len(m.group()) > 0 and _is_cjk(text[j - len(m.group()) - 1]):
                 j -= len(m.group())
                 continue
@@ -1590,7 +1665,9 @@ def _zh_valid(body: str, suffix: str, kind: str, stopper: str, lex: _Lexicon) ->
     if not body or body in lex.zh_generic_bodies:
         return False
     if kind == "other" and stopper == "的":
-        return False
+        return False  # 宜宾的智能终端产业园: a description, not a name
+    if suffix.endswith("厂") and body.endswith("化"):
+        return False  # 现代化工厂
     if plain in lex.zh_gov_stem_suffixes:
         if plain == "部":
             return body.endswith(lex.zh_ministry_stems)
@@ -1637,7 +1714,8 @@ def _zh_join(found: list[tuple[int, int, str]], text: str, lex: _Lexicon) -> lis
             ps, pe, pk = merged[-1]
             if s <= pe:
                 whole = (ps, e, kind if kind != "other" else pk)
-                if text[s:e].endswith(lex.zh_sub_units) and text[ps:pe].endswith(("集团", "公司")) and s == ps:
+                sub_unit = text[s:e].endswith(lex.zh_sub_units)
+                if sub_unit and s == ps and text[ps:pe].endswith(("集团", "公司")):
                     merged.append(whole)
                 else:
                     merged[-1] = whole
@@ -1651,30 +1729,30 @@ def _zh_join(found: list[tuple[int, int, str]], text: str, lex: _Lexicon) -> lis
 # --------------------------------------------------------------------------------------------
 
 _ZH_RIGHT_OK = set("、，,。；;：:与和及同等的在将是也对为了已还就都")
-_ZH_RIGHT_WORDS = ("集团", "公司", "股份", "有限", "控股", "科技", "技术")
 _ZH_LEFT_OK = set("、，,。；;：:“”\"'（()）【】《》 \t\n与和及同了的在对向将把由为是等从")
 
 
 def _known_matches(text: str, lang: str) -> list[tuple[int, int, str]]:
     lex = _lexicon()
     hits: list[tuple[int, int, str]] = []
+    # Latin brand names appear in Chinese text too (TCL, OPPO, vivo)
+    found = [(end_idx + 1 - len(alias), end_idx + 1, cid)
+             for end_idx, (cid, alias) in lex.en_company_automaton.iter(text)]
     if lang == "zh":
-        found = _zh_scan(text).companies
-    else:
-        found = [(end_idx + 1 - len(alias), end_idx + 1, cid)
-                 for end_idx, (cid, alias) in lex.en_company_automaton.iter(text)]
+        found += _zh_scan(text).companies
     for s, e, cid in found:
         alias = text[s:e]
         if _is_cjk(alias[0]):
             if len(alias) <= 2 and s > 0 and text[s - 1] not in _ZH_LEFT_OK and _is_cjk(text[s - 1]):
                 continue
             if len(alias) <= 3 and e < len(text) and _is_cjk(text[e]) and text[e] not in _ZH_RIGHT_OK and \
-                    not text.startswith(_ZH_RIGHT_WORDS, e):
+                    not text.startswith(lex.zh_alias_continuations, e):
                 continue
         else:
-            if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-_"):
+            before, after = text[s - 1:s], text[e:e + 1]
+            if before and ((before.isascii() and before.isalnum()) or before in "-_"):
                 continue
-            if e < len(text) and (text[e].isalnum() or (text[e] in "-_" and alias[-1].isalnum())):
+            if after and ((after.isascii() and after.isalnum()) or (after in "-_" and alias[-1].isalnum())):
                 continue
         hits.append((s, e, cid))
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
@@ -1696,7 +1774,8 @@ def _with_known_companies(text: str, orgs: list[OrgMention], lang: str) -> list[
             k = inside[0]
             o = out[k]
             industries = tuple(dict.fromkeys(o.industries + company.industries))
-            key = f"@{cid}" if o.kind == "company" and _only_generic_around(o.name, text[s:e], lang) else o.key
+            canonical = o.kind == "company" and _only_generic_around(o.name, text[s:e], lang)
+            key = f"@{cid}" if canonical else o.key
             out[k] = replace(o, industries=industries, key=key)
             continue
         if any(s < o.end and o.start < e for o in out):
@@ -1706,12 +1785,13 @@ def _with_known_companies(text: str, orgs: list[OrgMention], lang: str) -> list[
     return out
 
 
-_GENERIC_AROUND_EN = _LEGAL_WORDS | {"group", "holding", "holdings", "branch", "of", "subsidiary",
-                                     "digital", "technology", "technologies", "electronics", "electric",
-                                     "motor", "motors", "mobile", "communications", "international",
-                                     "china", "chinese", "national", "the"}
 _GENERIC_AROUND_ZH = re.compile(
     r"(?:股份有限公司|有限责任公司|有限公司|集团有限公司|集团|公司|控股|股份|分公司|子公司|[(（][\u4e00-\u9fff]{1,6}[)）])")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_KEY_WORD = re.compile(r"[a-z0-9]+")
+_ZH_KEY_PAREN = re.compile(r"\([^()]{1,8}\)")
+_ZH_KEY_LEGAL = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|股份公司)$")
+_NON_WORD = re.compile(r"[^\w]")
 
 
 def _only_generic_around(name: str, alias: str, lang: str) -> bool:
@@ -1720,22 +1800,23 @@ def _only_generic_around(name: str, alias: str, lang: str) -> bool:
     if _is_cjk(alias[0]):
         rest = _GENERIC_AROUND_ZH.sub("", rest).strip()
         return len(rest) <= 3
-    words = [w for w in re.findall(r"[A-Za-z]+", rest) if w.lower() not in _GENERIC_AROUND_EN]
+    generic = _lexicon().generic_around
+    words = [w for w in _LATIN_WORD.findall(rest) if w.lower() not in generic]
     return len(words) <= 1
 
 
 def _org_key(name: str, lang: str) -> str:
     s = unicodedata.normalize("NFKC", name).casefold()
     if _CJK_CHAR.search(s):
-        s = re.sub(r"\([^()]{1,8}\)", "", s)
-        s = re.sub(r"(?:股份有限公司|有限责任公司|有限公司|股份公司)$", "", s)
-        return re.sub(r"[^\w]", "", s)
-    words = re.findall(r"[a-z0-9]+", s.replace("'s", "s"))
-    while words and words[-1] in _LEGAL_WORDS:
+        s = _ZH_KEY_LEGAL.sub("", _ZH_KEY_PAREN.sub("", s))
+        return _NON_WORD.sub("", s)
+    words = _KEY_WORD.findall(s.replace("'s", "s"))
+    legal = _lexicon().legal_words
+    while words and words[-1] in legal:
         words.pop()
     while words and words[0] == "the":
         words.pop(0)
-    return "".join(words) or re.sub(r"[^\w]", "", s)
+    return "".join(words) or _NON_WORD.sub("", s)
 
 
 def _make_org(name: str, start: int, end: int, kind: str, lang: str) -> OrgMention:
