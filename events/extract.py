@@ -15,7 +15,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -74,13 +74,26 @@ class _Candidate:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _types_in(text: str, language: str) -> list[tuple[int, str]]:
+@cache
+def _combined_trigger(language: str) -> re.Pattern[str]:
+    """All trigger words of a language in one pattern, one named group per event type (one scan)."""
+    parts = [f"(?P<{t}>{p.pattern})" for t, p in _triggers().by_language[language].items()]
+    return re.compile("|".join(parts))
+
+
+@lru_cache(maxsize=4096)
+def _types_in(text: str, language: str) -> tuple[tuple[int, str], ...]:
     """(position, type) of every trigger in the text, in order of appearance."""
-    found: list[tuple[int, str]] = []
-    for event_type, pattern in _triggers().by_language["zh" if language == "zh" else "en"].items():
-        found.extend((m.start(), event_type) for m in pattern.finditer(text))
-    found.sort()
-    return found
+    lang = "zh" if language == "zh" else "en"
+    if lang == "zh":
+        return tuple((m.start(), m.lastgroup or "") for m in _combined_trigger(lang).finditer(text))
+    # English patterns differ in case sensitivity ("met [A-Z]"): scan each, then merge
+    found = [
+        (m.start(), event_type)
+        for event_type, pattern in _triggers().by_language[lang].items()
+        for m in pattern.finditer(text)
+    ]
+    return tuple(sorted(found))
 
 
 def _head_gathering_type(text: str, language: str) -> str | None:
