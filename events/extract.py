@@ -266,6 +266,10 @@ def extract_events(article: Article) -> list[Event]:
             [d for d in dates.find_dates(title, published, language, text_years=years) if not d.future]
         )
 
+    if lead_date is None and (
+        not _is_occurrence(lead.text, language) or (title and not _is_occurrence(title, language))
+    ):
+        return []  # only a plan ("will be held on …"): nothing has happened yet
     main_type = (
         _head_gathering_type(title, language)
         or _head_gathering_type(lead.text, language)

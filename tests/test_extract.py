@@ -93,3 +93,14 @@ def test_place_from_government_site(url: str | None, place: str | None) -> None:
 
     found = _place_from_site(url)
     assert (found[0].name if found else None) == place
+
+
+def test_an_announced_plan_gives_no_event() -> None:
+    from events.schema import Article
+
+    article = Article(
+        article_id="plan2", source_path="plan2.txt", language="en", title="Harbin to host trade fair",
+        published_at=dt.datetime(2021, 3, 1),
+        text="The Harbin trade fair will be held on July 15, 2031, the organisers said.",
+    )
+    assert extract_events(article) == []
