@@ -189,6 +189,7 @@ _AT_OCCASION = re.compile(
     r"|^(?:At|During) the (?:summit|forum|conference|meeting|event|expo|fair|ceremony|session)\b",
     re.IGNORECASE,
 )
+_OPENING = re.compile(r"\bopening ceremony\b|\bopened\b|开幕", re.IGNORECASE)
 _ATTENDANCE = re.compile(
     r"\b(?:was|were) (?:also )?(?:present|in attendance)\b|\battended\b|出席|参加", re.IGNORECASE
 )
@@ -338,6 +339,9 @@ def extract_events(article: Article) -> list[Event]:
                 continue
             if event_type == "announcement" and main_is_gathering:
                 continue  # an award or list announced at a meeting belongs to the meeting
+            if event_type == "launch" and main_type == "conference" and _OPENING.search(sentence.text):
+                continue  # the opening ceremony of an expo or forum is that conference
+
             same = [
                 c for c in candidates[1:] + ([main] if main_type == event_type else [])
                 if c.event_type == event_type and c.date is not None and c.date.date == current
@@ -414,6 +418,13 @@ def _place_from_site(url: str | None) -> tuple[places.Place, str] | None:
         if found and found[0].text.casefold() == label and found[0].place.country_code == "CN":
             return found[0].place, "publisher"
     return None
+
+
+_GENERIC_ORGAN = re.compile(r"^[市省县区州盟旗镇乡]?(?:委|政府|人大|政协|纪委|人民政府)$")
+
+
+def _generic_organ(org: actors.OrgMention) -> bool:
+    return org.kind == "government" and bool(_GENERIC_ORGAN.match(org.name))
 
 
 def _same_person(full: str, short: str) -> bool:
@@ -509,6 +520,9 @@ def _build_events(
                 main_location = location
         else:
             location = main_location
+        if candidate.event_type != "signing":
+            # "市委" in "市委书记王祺" names no one; a bare "州政府" is a party only when it signs
+            orgs = [o for o in orgs if not _generic_organ(o)]
         # a known company implies its main line of business, not everything it also makes
         org_industries = sorted({o.industries[0] for o in orgs if o.industries})
         tags = industries.tag_industries(

@@ -49,6 +49,7 @@ def test_fixture_article(name: str) -> None:
         assert set(expected.get("article_persons", [])) <= everyone, everyone
         for org in expected.get("organizations", []):
             assert any(org in o for o in event.organizations), event.organizations
+        assert not set(expected.get("not_organizations", [])) & set(event.organizations)
         assert set(expected.get("industries", [])) <= set(event.industries), event.industries
         if "weekday" in expected:
             assert event.date.weekday() == expected["weekday"]
