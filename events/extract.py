@@ -233,12 +233,19 @@ def _ordinal_day(sentence: str, start: dates.DateMention | None, current: dt.dat
     return None
 
 
-def _own_place(sentence: str, body: str, language: str) -> str | None:
+def _own_place(sentence: str, body: str, language: str) -> places.Place | None:
     """The place a sentence itself names as its venue, if any."""
     found = places.resolve_event_place(sentence, body, title=None, source_name=None, language=language)
     if found is None or found[1] not in ("venue",):
         return None
-    return found[0].name
+    return found[0]
+
+
+def _same_place(a: places.Place | None, b: places.Place | None) -> bool:
+    """One occasion's place: the same, or one inside the other ("Ordos" and "Ejin Horo Banner")."""
+    if a is None or b is None:
+        return a is b
+    return places.same_area(a, b)
 
 
 def extract_events(article: Article) -> list[Event]:
@@ -283,14 +290,14 @@ def extract_events(article: Article) -> list[Event]:
     main_located = places.resolve_event_place(
         lead.text, article.text, title=article.title, source_name=article.source_name, language=language
     )
-    main_place = main_located[0].name if main_located else None
+    main_place = main_located[0] if main_located else None
     main.extra["place"] = main_place
     candidates: list[_Candidate] = [main]
     title_types = {t for _, t in _types_in(title, language)}
     main_is_gathering = main_type in triggers.gathering
     current = lead_date.date if lead_date else None
 
-    paragraph_place: dict[int, str] = {}
+    paragraph_place: dict[int, places.Place] = {}
     last_in_paragraph: dict[int, _Candidate] = {}
     for i, sentence in enumerate(sentences):
         if i < lead_index:
@@ -327,7 +334,7 @@ def extract_events(article: Article) -> list[Event]:
             same_occasion = [
                 c for c in candidates
                 if c.event_type in triggers.gathering and c.date is not None and c.date.date == current
-                and (c.extra.get("place") or main_place) == where
+                and _same_place(c.extra.get("place") or main_place, where)
             ]
             # a new day or place is a new occasion; at the same place and day only a conference held
             # during a visit or talks is one (a meeting "attended" is the occasion already reported)
@@ -345,7 +352,7 @@ def extract_events(article: Article) -> list[Event]:
             same = [
                 c for c in candidates[1:] + ([main] if main_type == event_type else [])
                 if c.event_type == event_type and c.date is not None and c.date.date == current
-                and (c.extra.get("place") or main_place) == where
+                and _same_place(c.extra.get("place") or main_place, where)
             ]
             if same:
                 target = same[-1]
@@ -477,7 +484,7 @@ def _build_events(
     results: list[Event] = []
     used_ids: dict[str, int] = {}
     main_location = None
-    main_place_name = candidates[0].extra.get("place")
+    main_place = candidates[0].extra.get("place")
     for index, candidate in enumerate(candidates):
         date = candidate.date
         if date is None:
@@ -508,7 +515,8 @@ def _build_events(
             persons = list({p.name: p for p in persons}.values())
             orgs = actors.dedupe_organizations([m for m in raw_orgs if inside(m.start)])
 
-        if index == 0 or candidate.extra.get("place") not in (None, main_place_name):
+        own_place = candidate.extra.get("place")
+        if index == 0 or (own_place is not None and not _same_place(own_place, main_place)):
             located = places.resolve_event_place(
                 evidence, body, title=article.title if index == 0 else None,
                 source_name=article.source_name, language=language,

@@ -674,6 +674,23 @@ def _from_publisher(body: str, source_name: str | None, context: frozenset[int])
     return None if chosen is None else (chosen, "publisher")
 
 
+@lru_cache(maxsize=1)
+def _index_by_key() -> dict[str, int]:
+    return {p.key: i for i, p in enumerate(_gazetteer().places)}
+
+
+def same_area(a: Place, b: Place) -> bool:
+    """Whether one place lies within the other (Ejin Horo Banner and Ordos; Yibin and Sichuan)."""
+    if a.key == b.key:
+        return True
+    index = _index_by_key()
+    ia, ib = index.get(a.key), index.get(b.key)
+    if ia is None or ib is None:
+        return False
+    ancestors = _gazetteer().ancestors
+    return ib in ancestors[ia] or ia in ancestors[ib]
+
+
 def to_location(place: Place) -> Location:
     return Location(
         place=place.name,

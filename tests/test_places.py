@@ -390,3 +390,14 @@ _SOUP = list("abcXYZ 在四川宜宾市举行，。Mianyang's İ😀’-Kuala Lu
 def test_offsets_always_match_the_text(text: str) -> None:
     for mention in places.find_places(text, "zh"):
         assert text[mention.start : mention.end] == mention.text
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [("达拉特旗", "鄂尔多斯市", True), ("宜宾市", "四川省", True), ("宜宾市", "绵阳市", False), ("达拉特旗", "伊金霍洛旗", False)],
+)
+def test_same_area(a: str, b: str, same: bool) -> None:
+    from events.places import find_places, same_area
+
+    pa, pb = find_places(a, "zh")[0].place, find_places(b, "zh")[0].place
+    assert same_area(pa, pb) is same and same_area(pb, pa) is same
