@@ -60,6 +60,11 @@ def main(
     """Build, validate, publish and explore event dataset releases."""
 
 
+class ReleaseEngine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
 @app.command()
 def release(
     seeds: Annotated[Path, typer.Option(help="Directory of articles (searched recursively).")] = Path("seeds"),
@@ -69,6 +74,18 @@ def release(
     ] = None,
     force: Annotated[bool, typer.Option(help="Rebuild a version that already exists.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores; small inputs run in-process)."),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Extract every article again; leave OUT/.cache untouched.")
+    ] = False,
+    engine: Annotated[
+        ReleaseEngine,
+        typer.Option(help="Where batches run: local processes, or a Dask cluster (DASK_SCHEDULER_ADDRESS, "
+                          "else a local one; needs the 'cluster' extra)."),
+    ] = ReleaseEngine.local,
 ) -> None:
     """Extract events from SEEDS and publish a release in OUT/VERSION/."""
     from events.release import ReleaseError, build_release
@@ -91,13 +108,17 @@ def release(
             bar.update(task, completed=done)
 
         try:
-            result = build_release(seeds, out, version=version, force=force, progress=progress)
+            result = build_release(seeds, out, version=version, force=force, progress=progress, jobs=jobs,
+                                   cache=not no_cache, engine_name=engine.value)
         except ReleaseError as exc:
             raise _fail(str(exc)) from None
+    for warning in result.warnings:
+        console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     stdout.print(
         f"release {result.version}: {result.events} events from {result.articles} articles, "
         f"{result.rejects} rejected → {result.path} "
-        f"(+{result.added} −{result.removed} ~{result.changed}; {result.seconds:.2f} s)",
+        f"(+{result.added} −{result.removed} ~{result.changed}; {result.seconds:.2f} s; "
+        f"{result.extracted} extracted, {result.cache_hits} from cache, {result.jobs} worker(s))",
         highlight=False,
     )
 

@@ -24,6 +24,13 @@ Decisions (documented in the report and relied on by later stages):
   and kept (a warning is logged); a text line longer than ``max_line_chars`` rejects the file (or
   the JSON Lines record); HTML is bounded by ``max_file_bytes`` only (minified pages are one line).
 - ``content_hash`` is the SHA-256 of the normalised body, so re-encoded copies hash alike.
+- A file mixing UTF-8 lines with lines in a legacy encoding is decoded line by line (``utf-8+gb18030``),
+  so it reads as the clean article would.
+- A page whose publication date cannot be true is rejected, since its events would be dated from it: a
+  date before 1949 or more than two days after today, or (when no usable date is found) a header date
+  line whose year is outside 1970–2100 ("1900-03-05", "2999年6月12日").
+- Limits (``IngestLimits``) default to ``EVENTS_MAX_FILE_BYTES``, ``EVENTS_MAX_ARTICLE_CHARS`` and
+  ``EVENTS_MAX_LINE_CHARS`` when set; docs/limits.md lists them with every reject reason.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from html.parser import HTMLParser
 from importlib import resources
@@ -69,13 +76,44 @@ class Reject:
     reason: str
 
 
+#: environment variables that override the default limits (documented in docs/limits.md)
+LIMIT_VARIABLES = {
+    "max_file_bytes": "EVENTS_MAX_FILE_BYTES",
+    "max_article_chars": "EVENTS_MAX_ARTICLE_CHARS",
+    "max_line_chars": "EVENTS_MAX_LINE_CHARS",
+}
+_DEFAULT_LIMITS = {"max_file_bytes": 20_000_000, "max_article_chars": 500_000, "max_line_chars": 200_000}
+
+
+def _limit_from_env(name: str) -> int:
+    """The limit's environment override, else its default; a bad value fails loudly rather than silently."""
+    variable = LIMIT_VARIABLES[name]
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return _DEFAULT_LIMITS[name]
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ValueError(f"{variable} must be a positive whole number, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class IngestLimits:
-    max_file_bytes: int = 20_000_000
+    """Size limits that keep one hostile file from exhausting memory or time (see docs/limits.md).
+
+    Defaults come from ``EVENTS_MAX_FILE_BYTES``, ``EVENTS_MAX_ARTICLE_CHARS`` and ``EVENTS_MAX_LINE_CHARS``
+    when set, so ``events release`` can be tuned without code; explicit arguments win.
+    """
+
+    #: a larger file is rejected unread ("file too large")
+    max_file_bytes: int = field(default_factory=lambda: _limit_from_env("max_file_bytes"))
     #: longer bodies are cut at the last paragraph boundary before the limit (and a warning logged)
-    max_article_chars: int = 500_000
+    max_article_chars: int = field(default_factory=lambda: _limit_from_env("max_article_chars"))
     #: a longer line in a .txt/.md file or a .jsonl record rejects it; HTML is exempt
-    max_line_chars: int = 200_000
+    max_line_chars: int = field(default_factory=lambda: _limit_from_env("max_line_chars"))
 
 
 class DecodeError(ValueError):
@@ -105,17 +143,19 @@ def iter_sources(root: Path) -> list[Path]:
     return [path for _, path in found]
 
 
-def ingest(root: Path, limits: IngestLimits = IngestLimits()) -> Iterator[Article | Reject]:
+def ingest(root: Path, limits: IngestLimits | None = None) -> Iterator[Article | Reject]:
     """Every article (or reject) under ``root`` in file order; duplicate ids and contents are the caller's call."""
     root = Path(root)
+    limits = limits or IngestLimits()
     base = root.parent if root.is_file() else root
     for path in iter_sources(root):
         yield from read_articles(path, base, limits)
 
 
-def read_articles(path: Path, root: Path, limits: IngestLimits = IngestLimits()) -> Iterator[Article | Reject]:
+def read_articles(path: Path, root: Path, limits: IngestLimits | None = None) -> Iterator[Article | Reject]:
     """The article(s) in one file: one for .txt/.md/.html, one per line for .jsonl."""
     path = Path(path)
+    limits = limits or IngestLimits()
     try:
         source_path = path.relative_to(root).as_posix()
     except ValueError:
@@ -326,6 +366,9 @@ def _decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         return _checked(data.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _decode_mixed(data)
+    if mixed is not None:
+        return mixed
     if declared:
         name = _CANONICAL_ENCODING.get(declared.lower().replace("-", "_"), declared.lower())
         try:
@@ -349,6 +392,49 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
         if best not in candidates:
             best = candidates[0]
     return _checked(data.decode(best)), best
+
+
+#: a line counts as UTF-8 evidence only with this many non-ASCII characters: legacy CJK bytes almost never
+#: form that much valid UTF-8 by chance, so a pure GBK or Big5 file is not mistaken for a mixed one
+_MIXED_MIN_UTF8_CHARS = 4
+
+
+def _decode_mixed(data: bytes) -> tuple[str, str] | None:
+    """Text pasted together from UTF-8 and a legacy encoding, decoded line by line; None when not mixed.
+
+    Decoding the whole file with either encoding would garble the other part (or fail), so the UTF-8
+    lines stay UTF-8 and the others are read with the legacy encoding that suits all of them together.
+    """
+    lines = data.split(b"\n")
+    decoded: list[str | None] = []
+    legacy_lines: list[int] = []
+    utf8_evidence = False
+    for number, line in enumerate(lines):
+        if line.isascii():
+            decoded.append(line.decode("ascii"))
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            decoded.append(None)
+            legacy_lines.append(number)
+            continue
+        decoded.append(text)
+        utf8_evidence = utf8_evidence or sum(1 for char in text if ord(char) > 0x7F) >= _MIXED_MIN_UTF8_CHARS
+    if not utf8_evidence or not legacy_lines:
+        return None
+    try:
+        legacy_text, legacy = _decode_legacy(b"\n".join(lines[number] for number in legacy_lines))
+    except DecodeError:
+        return None
+    legacy_decoded = legacy_text.split("\n")
+    if len(legacy_decoded) != len(legacy_lines):
+        return None
+    for number, text in zip(legacy_lines, legacy_decoded, strict=True):
+        decoded[number] = text
+    log.warning("mixed encodings: %d line(s) UTF-8, %d line(s) %s", len(lines) - len(legacy_lines),
+                len(legacy_lines), legacy)
+    return _checked("\n".join(text or "" for text in decoded)), f"utf-8+{legacy}"
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -889,6 +975,10 @@ def _parse_page(text: str, *, article_id: str, source_path: str, given: dict[str
 
     url = str(given["url"]).strip() if isinstance(given.get("url"), str) else None
     published_at, published_text = _choose_published(given, header, fallback, dateline, url)
+    implausible = (_implausible_publication(published_at, published_text) if published_at is not None
+                   else _unreadable_date_line(lines, kinds, patterns))
+    if implausible:
+        return Reject(source_path, article_id, implausible)
     source_name = _first_text(
         given.get("source_name"), header.source_label, header.source_prefix, header.source_banner,
         trailing_source, dateline.source if dateline else None, fallback.get("source_name"),
@@ -1324,6 +1414,59 @@ def _choose_published(given: dict[str, Any], header: _Header, fallback: dict[str
                 except ValueError:
                     pass
     return None, None
+
+
+#: publication dates before this are not news this tool can date events from (events before 1949 are invalid)
+EARLIEST_PUBLICATION = dt.date(1949, 1, 1)
+#: a page may be dated up to this far past today's UTC date (time zones ahead of UTC, clock skew)
+PUBLICATION_TOLERANCE = dt.timedelta(days=2)
+#: the years the page-date reader accepts (``_date_hit``); a date line outside them is a typo or a trap
+_PAGE_YEARS = (1970, 2100)
+_FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def _implausible_publication(published_at: dt.datetime, written: str | None) -> str | None:
+    """The reject reason for a publication date no news page can have; events would be dated from it."""
+    shown = repr(written) if written else published_at.date().isoformat()
+    if published_at.date() < EARLIEST_PUBLICATION:
+        return f"publication date {shown} is implausible: before {EARLIEST_PUBLICATION.year}"
+    today = _today()
+    if published_at.date() > today + PUBLICATION_TOLERANCE:
+        return f"publication date {shown} is in the future (today is {today.isoformat()})"
+    return None
+
+
+def _unreadable_date_line(lines: list[str], kinds: list[int], p: _Patterns) -> str | None:
+    """The reason when the page has no usable date but its header holds a date line with an absurd year.
+
+    Without it the article would be read as undated and year-less dates ("On March 4") would be given a
+    guessed year: wrong events instead of a visible reject.
+    """
+    seen = 0
+    for line, kind in zip(lines, kinds, strict=True):
+        if kind == _BLANK:
+            continue
+        seen += 1
+        if seen > HEADER_LINES:
+            break
+        if len(line) > SHORT_LINE:
+            continue
+        for match in _FOUR_DIGITS.finditer(line):
+            year = int(match.group(0))
+            if _PAGE_YEARS[0] <= year <= _PAGE_YEARS[1]:
+                continue
+            probe = line[: match.start()] + "2000" + line[match.end() :]  # same length: positions hold
+            hit = _search_datetime(probe)
+            if hit is None or not hit.start <= match.start() < hit.end or _header_date(probe, p) is None:
+                continue
+            written = line[hit.start : hit.end].strip()
+            return (f"publication date {written!r} is implausible: year {year} is outside "
+                    f"{_PAGE_YEARS[0]}–{_PAGE_YEARS[1]}")
+    return None
 
 
 def _coerce_datetime(value: Any) -> dt.datetime | None:

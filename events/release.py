@@ -3,6 +3,13 @@
 A release is built in a temporary directory beside its target and renamed into place only when every
 file is written, so an interrupted build never leaves a half release; ``releases.json`` is replaced
 atomically. A lock file serialises concurrent builds on the same output directory.
+
+Extraction runs in batches (``events.engine``: in this process, a process pool or Dask) with an
+extraction cache under ``OUT/.cache/`` (``events.cache``). Memory stays bounded whatever the corpus
+size: each batch's events are spilled to sorted Parquet shards, the published tables are written
+from them one date range at a time, and the changes against the previous release are computed from
+per-column hashes instead of rows of Python objects. The files are byte-identical to writing the
+whole sorted table at once, and do not depend on the number of workers.
 """
 
 from __future__ import annotations
@@ -15,24 +22,38 @@ import re
 import shutil
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from polars.io.plugins import register_io_source
 
-from events import EXTRACTOR_VERSION, __version__, places, timeline
+from events import EXTRACTOR_VERSION, __version__, engine, places, timeline
+from events.cache import EXTRACTIONS, FILES, ExtractionCache
 from events.extract import extract_events
 from events.ingest import IngestLimits, Reject, ingest
-from events.schema import SCHEMA_VERSION, Article, Event, events_to_frame, json_schema, table_schema
-from events.tables import sort_events, write_csv_bytes, write_parquet_bytes
+from events.schema import SCHEMA_VERSION, Article, Event, empty_frame, json_schema, table_schema
+from events.tables import to_csv_frame, write_csv_bytes, write_parquet_bytes
 
 RELEASES_INDEX = "releases.json"
 LOCK_NAME = ".release.lock"
+#: a lock without a pid this old was left by a build killed between creating and writing it
+LOCK_GRACE_SECONDS = 10.0
 VERSION_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
 TABLE_FILES = ("events.parquet", "events.csv")
+SORT_KEY = ["date", "event_id"]
+#: rows per Parquet row group of the published table (fixed, so the bytes do not depend on batching)
+ROW_GROUP_ROWS = 100_000
+#: events sorted in memory at once when the tables are written (≈ 1.5 KB each, twice while sorting)
+PARTITION_ROWS = 50_000
+#: events gathered before a shard is spilled to disk
+SHARD_ROWS = 25_000
+#: the cache is pruned of articles no longer in the corpus when they outnumber the ones in it
+PRUNE_SLACK = 1_000
 
 ProgressCallback = Callable[[int, int | None, str], None]
 
@@ -53,6 +74,12 @@ class ReleaseResult:
     changed: int
     seconds: float
     files: dict[str, int] = field(default_factory=dict)
+    #: articles whose events came from the extraction cache, and articles extracted in this build
+    cache_hits: int = 0
+    extracted: int = 0
+    jobs: int = 1
+    #: problems that did not stop the build (an unusable cache, ...), one line each
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -81,11 +108,15 @@ def sha256_file(path: Path) -> str:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary sibling, fsync, then rename over the target."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with tmp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with tmp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _pid_alive(pid: int) -> bool:
@@ -116,12 +147,30 @@ def release_lock(out: Path) -> Iterator[None]:
             if host == socket.gethostname() and pid > 0 and not _pid_alive(pid):
                 lock.unlink(missing_ok=True)  # stale: its process is gone
                 continue
+            if pid == -1:  # no pid yet: a build between creating and writing the lock, or killed right there
+                try:
+                    age = time.time() - lock.stat().st_mtime
+                except FileNotFoundError:
+                    continue
+                if age > LOCK_GRACE_SECONDS:
+                    lock.unlink(missing_ok=True)
+                    continue
+                raise ReleaseError(
+                    f"another release is starting on {out} (lock {lock} is empty, {age:.0f} s old); "
+                    "retry in a few seconds, or remove the lock if no release is running"
+                ) from None
             raise ReleaseError(
                 f"another release is running on {out} (lock {lock} held by pid {pid_text}); "
                 "wait for it or remove the lock if that process is gone"
             ) from None
-        with os.fdopen(fd, "w") as handle:
-            handle.write(me)
+        except OSError as exc:
+            raise ReleaseError(f"cannot create lock file {lock}: {exc.strerror or exc}") from None
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(me)
+        except OSError as exc:
+            lock.unlink(missing_ok=True)
+            raise ReleaseError(f"cannot write lock file {lock}: {exc.strerror or exc}") from None
         break
     try:
         yield
@@ -163,50 +212,52 @@ def _version_key(version: str) -> list[tuple[int, Any]]:
 # extraction over a corpus
 
 
+class FirstSeen:
+    """Duplicates (same content, or an id already used) are rejected: the first article in file order wins."""
+
+    def __init__(self) -> None:
+        self.hashes: dict[str, str] = {}
+        self.ids: dict[str, str] = {}
+
+    def duplicate(self, source_path: str, article_id: str, content_hash: str) -> str | None:
+        """The reject reason when the article was seen before, else None (and it is remembered)."""
+        if content_hash in self.hashes:
+            return f"duplicate of article {self.hashes[content_hash]}"
+        if article_id in self.ids:
+            return f"article id {article_id!r} already used by {self.ids[article_id]}"
+        self.hashes[content_hash] = article_id
+        self.ids[article_id] = source_path
+        return None
+
+
 def extract_corpus(
     seeds: Path, limits: IngestLimits | None = None, progress: ProgressCallback | None = None
 ) -> ExtractionOutcome:
-    """Ingest and extract every article; every failure becomes a reject, never an exception."""
+    """Ingest and extract every article in memory, in this process (the reference the release path must match)."""
     events: list[Event] = []
     articles: list[Article] = []
     rejects: list[tuple[str, str, str]] = []
-    seen_hashes: dict[str, str] = {}
-    seen_ids: dict[str, str] = {}
+    seen = FirstSeen()
     done = 0
     for item in ingest(seeds, limits or IngestLimits()):
         done += 1
+        if progress:
+            progress(done, None, item.source_path)
         if isinstance(item, Reject):
             rejects.append((item.source_path, item.article_id or "", item.reason))
-            if progress:
-                progress(done, None, item.source_path)
             continue
         article = item
-        if progress:
-            progress(done, None, article.source_path)
-        if article.content_hash in seen_hashes:
-            rejects.append(
-                (article.source_path, article.article_id, f"duplicate of article {seen_hashes[article.content_hash]}")
-            )
+        duplicate = seen.duplicate(article.source_path, article.article_id, article.content_hash)
+        if duplicate:
+            rejects.append((article.source_path, article.article_id, duplicate))
             continue
-        if article.article_id in seen_ids:
-            rejects.append(
-                (
-                    article.source_path,
-                    article.article_id,
-                    f"article id {article.article_id!r} already used by {seen_ids[article.article_id]}",
-                )
-            )
-            continue
-        seen_hashes[article.content_hash] = article.article_id
-        seen_ids[article.article_id] = article.source_path
         try:
             found = extract_events(article)
         except Exception as exc:  # one bad article must not stop the release
-            rejects.append((article.source_path, article.article_id, f"extraction failed: {type(exc).__name__}: {exc}"))
+            rejects.append((article.source_path, article.article_id, engine.failure_reason(exc)))
             continue
         if not found:
-            reason = "no dated event found" if article.published_at is None else "no event found"
-            rejects.append((article.source_path, article.article_id, reason))
+            rejects.append((article.source_path, article.article_id, engine.no_event_reason(article)))
             continue
         articles.append(article)
         events.extend(found)
@@ -214,43 +265,346 @@ def extract_corpus(
 
 
 # ---------------------------------------------------------------------------------------------
+# extraction in batches, events spilled to shards
+
+
+class EventShards:
+    """The events of one build as sorted Parquet shards in a scratch directory, so memory stays bounded."""
+
+    def __init__(self, directory: Path, shard_rows: int = SHARD_ROWS):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.shard_rows = shard_rows
+        self.paths: list[Path] = []
+        self.rows = 0
+        self.date_counts: Counter[dt.date] = Counter()
+        self._pending: list[pl.DataFrame] = []
+        self._pending_rows = 0
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if frame.height == 0:
+            return
+        self._pending.append(frame)
+        self._pending_rows += frame.height
+        if self._pending_rows >= self.shard_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        frame = pl.concat(self._pending).sort(SORT_KEY, maintain_order=True)
+        self._pending, self._pending_rows = [], 0
+        path = self.directory / f"{len(self.paths):06d}.parquet"
+        frame.write_parquet(path, compression="lz4", statistics=True, row_group_size=16_384)
+        self.paths.append(path)
+        self.rows += frame.height
+        for date, count in frame.group_by("date").len().iter_rows():
+            self.date_counts[date] += count
+
+    def date_ranges(self, max_rows: int) -> list[tuple[dt.date, dt.date]]:
+        """Consecutive date ranges of at most ``max_rows`` events each (one date may exceed it alone)."""
+        ranges: list[tuple[dt.date, dt.date]] = []
+        start: dt.date | None = None
+        last: dt.date | None = None
+        rows = 0
+        for date in sorted(self.date_counts):
+            count = self.date_counts[date]
+            if start is not None and last is not None and rows + count > max_rows:
+                ranges.append((start, last))
+                start, rows = None, 0
+            start = date if start is None else start
+            last = date
+            rows += count
+        if start is not None and last is not None:
+            ranges.append((start, last))
+        return ranges
+
+    def sorted_parts(self, max_rows: int = PARTITION_ROWS) -> Iterator[pl.DataFrame]:
+        """The whole table sorted by date and event id, one date range of at most ~``max_rows`` at a time.
+
+        Every shard is sorted by date, so it is cut at the ranges' bounds into one piece per range,
+        one shard at a time; then each range's pieces are read, sorted and handed on. Each step holds
+        one shard or one range in memory, never the table.
+        """
+        self.flush()
+        ranges = self.date_ranges(max_rows)
+        if len(ranges) <= 1:
+            if self.paths:
+                yield pl.read_parquet(self.paths).sort(SORT_KEY, maintain_order=True)
+            return
+        pieces: list[list[Path]] = [[] for _ in ranges]
+        for number, path in enumerate(self.paths):
+            shard = pl.read_parquet(path)
+            dates = shard["date"]
+            start = 0
+            for index, (_, high) in enumerate(ranges):
+                end = int(dates.search_sorted(high, side="right"))
+                if end > start:
+                    piece = self.directory / f"range-{index:05d}-{number:06d}.parquet"
+                    shard.slice(start, end - start).write_parquet(piece, compression="lz4", statistics=False)
+                    pieces[index].append(piece)
+                start = end
+            del shard, dates
+        for paths in pieces:
+            if paths:
+                part = pl.read_parquet(paths).sort(SORT_KEY, maintain_order=True)
+                for piece in paths:
+                    piece.unlink()
+                yield part
+
+
+@dataclass
+class CorpusResult:
+    """What the extraction of a corpus left: shards of events and the per-article bookkeeping."""
+
+    shards: EventShards
+    articles: int = 0
+    rejects: list[tuple[str, str, str]] = field(default_factory=list)
+    cache_hits: int = 0
+    extracted: int = 0
+    jobs: int = 1
+    warnings: list[str] = field(default_factory=list)
+
+
+def extract_to_shards(
+    seeds: Path,
+    shards: EventShards,
+    *,
+    limits: IngestLimits | None = None,
+    progress: ProgressCallback | None = None,
+    jobs: int | None = None,
+    cache: ExtractionCache | None = None,
+    engine_name: str | engine.ExtractionEngine = "local",
+) -> CorpusResult:
+    """Ingest and extract every article under ``seeds`` into ``shards``; failures become rejects."""
+    jobs = jobs or engine.default_jobs()
+    reading = cache is not None and cache.enabled
+    tasks = engine.plan_batches(
+        seeds, jobs=jobs, limits=limits, cache_path=cache.path if reading and cache is not None else None,
+        fingerprint=cache.fingerprint if cache is not None else None,
+    )
+    warnings: list[str] = []
+    if isinstance(engine_name, str):
+        try:
+            runner = engine.make_engine(engine_name, jobs, engine.estimated_articles(tasks), warnings)
+        except engine.EngineError as exc:
+            raise ReleaseError(str(exc)) from None
+        owned = True
+    else:
+        runner, owned = engine_name, False
+    result = CorpusResult(shards=shards, jobs=runner.workers, warnings=warnings)
+    seen = FirstSeen()
+    used_keys: set[str] = set()
+    used_files: set[str] = set()
+    done = damaged = 0
+    try:
+        for batch in engine.run_batches(runner, tasks):
+            if cache is not None:
+                cache.put_many(batch.fresh)
+                cache.put_many(batch.files, FILES)
+                used_files.update(batch.file_keys)
+            result.cache_hits += batch.cache_hits
+            result.extracted += batch.extracted
+            damaged += batch.damaged
+            kept: list[int] = []
+            for index, item in enumerate(batch.items):
+                done += 1
+                if progress:
+                    progress(done, None, item.source_path)
+                if item.cache_key:
+                    used_keys.add(item.cache_key)
+                if item.content_hash is None:  # rejected by ingest
+                    result.rejects.append((item.source_path, item.article_id or "", item.reason or ""))
+                    continue
+                article_id = item.article_id or ""
+                reason = seen.duplicate(item.source_path, article_id, item.content_hash) or item.reason
+                if reason:
+                    result.rejects.append((item.source_path, article_id, reason))
+                    continue
+                kept.append(index)
+                result.articles += 1
+            frame = batch.events()
+            if frame.height and len(kept) < len(batch.items):
+                frame = frame.filter(pl.col(engine.ITEM_COLUMN).is_in(kept))
+            shards.add(frame.drop(engine.ITEM_COLUMN))
+    finally:
+        if owned:
+            runner.close()
+        engine.close_cache_readers()  # those of batches that ran in this process
+    shards.flush()
+    if cache is not None:
+        for table, used in ((EXTRACTIONS, used_keys), (FILES, used_files)):
+            if cache.enabled and cache.entries(table) > len(used) * 2 + PRUNE_SLACK:
+                cache.retain(used, table)
+        result.warnings.extend(cache.warnings)
+    if damaged:
+        result.warnings.append(f"{damaged} damaged extraction cache entries were ignored (extracted again)")
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# the published tables, written from the shards
+
+
+def write_tables(parts: Iterable[pl.DataFrame], parquet_path: Path, csv_path: Path, *,
+                 row_group_rows: int = ROW_GROUP_ROWS) -> int:
+    """Write sorted parts (in order) as the published Parquet file, then the CSV from it; returns the rows.
+
+    Both are byte-identical to ``write_parquet_bytes``/``write_csv_bytes`` of the whole table at once:
+    the Parquet file is cut into row groups of exactly ``row_group_rows`` rows whatever the parts'
+    sizes, and the CSV is written in slices of the Parquet file with one header.
+    """
+    rows = write_parquet_parts(parts, parquet_path, row_group_rows=row_group_rows)
+    if rows == 0:
+        parquet_path.write_bytes(write_parquet_bytes(empty_frame()))
+        csv_path.write_bytes(write_csv_bytes(empty_frame()))
+        return 0
+    scan = pl.scan_parquet(parquet_path)
+    with csv_path.open("wb") as handle:
+        handle.write(b"\xef\xbb\xbf")
+        for offset in range(0, rows, row_group_rows):
+            chunk = scan.slice(offset, row_group_rows).collect()
+            to_csv_frame(chunk).write_csv(handle, include_header=offset == 0, quote_style="necessary",
+                                          line_terminator="\n")
+    return rows
+
+
+def write_parquet_parts(parts: Iterable[pl.DataFrame], path: Path, *, row_group_rows: int = ROW_GROUP_ROWS) -> int:
+    """Stream sorted parts into one Parquet file in row groups of ``row_group_rows``; returns the rows."""
+    rows = 0
+
+    def row_groups() -> Iterator[pl.DataFrame]:
+        nonlocal rows
+        carry: pl.DataFrame | None = None
+        for part in parts:
+            if part.height == 0:
+                continue
+            rows += part.height
+            carry = part if carry is None else pl.concat([carry, part])
+            full = carry.height - carry.height % row_group_rows
+            for offset in range(0, full, row_group_rows):
+                yield carry.slice(offset, row_group_rows).rechunk()
+            carry = carry.slice(full)
+        if carry is not None and carry.height:
+            yield carry.rechunk()
+
+    def source(with_columns: list[str] | None, predicate: pl.Expr | None, n_rows: int | None,
+               batch_size: int | None) -> Iterator[pl.DataFrame]:
+        for group in row_groups():
+            if predicate is not None:
+                group = group.filter(predicate)
+            yield group.select(with_columns) if with_columns is not None else group
+
+    register_io_source(source, schema=empty_frame().schema).sink_parquet(
+        path, compression="zstd", compression_level=3, statistics=True, row_group_size=row_group_rows
+    )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
 # changes against the previous release
 
 
-def compare_tables(previous: pl.DataFrame | None, current: pl.DataFrame) -> dict[str, Any]:
-    ignore = {"extractor_version"}
+#: columns whose change alone does not make an event "changed"
+CHANGES_IGNORE = frozenset({"extractor_version"})
+#: ids listed per section of CHANGELOG.md (changes.json lists all)
+CHANGELOG_LIMIT = 200
+
+TableLike = pl.DataFrame | pl.LazyFrame
+
+
+def compare_tables(previous: TableLike | None, current: TableLike) -> dict[str, Any]:
+    """Event ids added, removed and changed (with the changed columns) between two tables.
+
+    Rows are compared through hashes (one per row, then one per column for the rows that differ), so
+    two tables of a million events need tens of megabytes, not rows of Python objects.
+    """
+    cur = current.lazy()
     if previous is None:
-        return {
-            "previous_version": None,
-            "added": sorted(current["event_id"].to_list()),
-            "removed": [],
-            "changed": [],
-        }
-    prev_rows = {r["event_id"]: r for r in previous.iter_rows(named=True)}
-    cur_rows = {r["event_id"]: r for r in current.iter_rows(named=True)}
-    changed = []
-    for event_id in sorted(prev_rows.keys() & cur_rows.keys()):
-        before, after = prev_rows[event_id], cur_rows[event_id]
-        fields = sorted(
-            name for name in after if name not in ignore and name in before and before[name] != after[name]
+        ids = cur.select("event_id").collect()["event_id"].to_list()
+        return {"previous_version": None, "added": sorted(ids), "removed": [], "changed": []}
+    prev = previous.lazy()
+    prev_columns = set(prev.collect_schema().names())
+    fields = sorted(c for c in cur.collect_schema().names()
+                    if c != "event_id" and c not in CHANGES_IGNORE and c in prev_columns)
+
+    def row_hashes(frame: pl.LazyFrame) -> pl.DataFrame:
+        hashed = pl.struct([pl.col(c).hash(seed=0) for c in fields]).hash(seed=0) if fields else pl.lit(0, pl.UInt64)
+        return _in_steps(frame, [hashed.alias("_row")]).unique("event_id", keep="last", maintain_order=True)
+
+    before, after = row_hashes(prev), row_hashes(cur)
+    joined = before.join(after, on="event_id", how="full", suffix="_now")
+    added = joined.filter(pl.col("event_id").is_null())["event_id_now"].to_list()
+    removed = joined.filter(pl.col("event_id_now").is_null())["event_id"].to_list()
+    differing = joined.filter(pl.col("event_id").is_not_null() & pl.col("event_id_now").is_not_null()
+                              & (pl.col("_row") != pl.col("_row_now")))
+    changed: list[dict[str, Any]] = []
+    if differing.height:
+        changed = _changed_fields(
+            (prev, set(differing["_step"].to_list())), (cur, set(differing["_step_now"].to_list())), fields,
+            differing["event_id"],
         )
-        if fields:
-            changed.append({"event_id": event_id, "fields": fields})
-    return {
-        "added": sorted(cur_rows.keys() - prev_rows.keys()),
-        "removed": sorted(prev_rows.keys() - cur_rows.keys()),
-        "changed": changed,
-    }
+    return {"added": sorted(added), "removed": sorted(removed), "changed": changed}
 
 
-def changelog_markdown(version: str, previous: str | None, changes: dict[str, Any], current: pl.DataFrame,
-                       previous_frame: pl.DataFrame | None) -> str:
-    titles = dict(zip(current["event_id"].to_list(), current["title"].to_list(), strict=True))
-    if previous_frame is not None:
-        titles.update(
-            {k: v for k, v in zip(previous_frame["event_id"].to_list(), previous_frame["title"].to_list(),
-                                  strict=True) if k not in titles}
-        )
+def _in_steps(frame: pl.LazyFrame, exprs: list[pl.Expr], *, ids: pl.Series | None = None,
+              steps: set[int] | None = None, step: int = ROW_GROUP_ROWS) -> pl.DataFrame:
+    """``event_id``, ``exprs`` and ``_step`` (which slice) of every row, one slice of rows at a time.
+
+    A slice of a Parquet scan reads about one row group, so memory holds one slice of the table, not
+    all of it. ``ids`` keeps only those events; ``steps`` reads only those slices.
+    """
+    rows = frame.select(pl.len()).collect().item()
+    parts = []
+    for number, offset in enumerate(range(0, rows, step)):
+        if steps is not None and number not in steps:
+            continue
+        part = frame.slice(offset, step)
+        if ids is not None:
+            part = part.filter(pl.col("event_id").is_in(ids.implode()))
+        parts.append(part.select("event_id", *exprs, pl.lit(number, dtype=pl.Int32).alias("_step")).collect())
+    if not parts:
+        return frame.select("event_id", *exprs, pl.lit(0, dtype=pl.Int32).alias("_step")).clear().collect()
+    return pl.concat(parts)
+
+
+def _changed_fields(prev: tuple[pl.LazyFrame, set[int]], cur: tuple[pl.LazyFrame, set[int]], fields: list[str],
+                    ids: pl.Series) -> list[dict[str, Any]]:
+    def column_hashes(frame: pl.LazyFrame, steps: set[int]) -> pl.DataFrame:
+        hashes = [pl.col(c).hash(seed=0) for c in fields]
+        found = _in_steps(frame, hashes, ids=ids, steps=steps)
+        return found.drop("_step").unique("event_id", keep="last", maintain_order=True)
+
+    both = column_hashes(*prev).join(column_hashes(*cur), on="event_id", how="inner", suffix="_now")
+    names = pl.concat_list([pl.when(pl.col(c) != pl.col(f"{c}_now")).then(pl.lit(c)) for c in fields])
+    rows = both.select("event_id", names.list.drop_nulls().alias("fields"))
+    return [
+        {"event_id": event_id, "fields": list(changed)}
+        for event_id, changed in sorted(rows.iter_rows())
+        if changed
+    ]
+
+
+def _titles(ids: Iterable[str], tables: Sequence[TableLike | None]) -> dict[str, str]:
+    """Titles of a few events, from the first table that has them."""
+    wanted = set(ids)
+    titles: dict[str, str] = {}
+    for table in tables:
+        missing = wanted - titles.keys()
+        if table is None or not missing:
+            continue
+        found = (table.lazy().filter(pl.col("event_id").is_in(pl.Series(sorted(missing)).implode()))
+                 .select("event_id", "title").collect())
+        for event_id, title in found.iter_rows():
+            titles.setdefault(event_id, title)
+    return titles
+
+
+def changelog_markdown(version: str, previous: str | None, changes: dict[str, Any], current: TableLike,
+                       previous_frame: TableLike | None) -> str:
+    shown = [*changes["added"][:CHANGELOG_LIMIT], *changes["removed"][:CHANGELOG_LIMIT],
+             *(c["event_id"] for c in changes["changed"][:CHANGELOG_LIMIT])]
+    titles = _titles(shown, [current, previous_frame])
     lines = [f"# Changes in {version}", ""]
     lines.append(f"Compared with {previous}." if previous else "First release: every event is new.")
     lines.append("")
@@ -260,14 +614,14 @@ def changelog_markdown(version: str, previous: str | None, changes: dict[str, An
     for heading, key in (("Added", "added"), ("Removed", "removed")):
         if changes[key]:
             lines += ["", f"## {heading}", ""]
-            lines += [f"- `{eid}` {titles.get(eid, '')}" for eid in changes[key][:200]]
-            if len(changes[key]) > 200:
-                lines.append(f"- … and {len(changes[key]) - 200} more (see changes.json)")
+            lines += [f"- `{eid}` {titles.get(eid, '')}" for eid in changes[key][:CHANGELOG_LIMIT]]
+            if len(changes[key]) > CHANGELOG_LIMIT:
+                lines.append(f"- … and {len(changes[key]) - CHANGELOG_LIMIT} more (see changes.json)")
     if changes["changed"]:
         lines += ["", "## Changed", ""]
         lines += [
             f"- `{c['event_id']}` {titles.get(c['event_id'], '')}: {', '.join(c['fields'])}"
-            for c in changes["changed"][:200]
+            for c in changes["changed"][:CHANGELOG_LIMIT]
         ]
     return "\n".join(lines) + "\n"
 
@@ -284,16 +638,27 @@ def _rejects_csv(rejects: list[tuple[str, str, str]]) -> bytes:
     return b"\xef\xbb\xbf" + frame.write_csv(line_terminator="\n").encode("utf-8")
 
 
+@dataclass(frozen=True)
+class FileInfo:
+    bytes: int
+    sha256: str
+
+
+def _file_info(path: Path) -> FileInfo:
+    return FileInfo(path.stat().st_size, sha256_file(path))
+
+
 def _datapackage(
     version: str,
     created: dt.datetime,
-    files: dict[str, bytes],
+    files: dict[str, FileInfo],
     rows: int,
-    outcome: ExtractionOutcome,
+    articles: int,
+    rejects: int,
 ) -> dict[str, Any]:
     def resource(name: str, path: str, **extra: Any) -> dict[str, Any]:
-        data = files[path]
-        return {"name": name, "path": path, "bytes": len(data), "hash": f"sha256:{sha256_bytes(data)}", **extra}
+        info = files[path]
+        return {"name": name, "path": path, "bytes": info.bytes, "hash": f"sha256:{info.sha256}", **extra}
 
     gazetteer = places.gazetteer_info()
     return {
@@ -312,7 +677,7 @@ def _datapackage(
             }
         ],
         "sources": [
-            {"title": f"{len(outcome.articles)} news articles (article_id, source_url and source_name per row)"},
+            {"title": f"{articles} news articles (article_id, source_url and source_name per row)"},
             *gazetteer.get("sources", []),
         ],
         "contributors": [{"title": "events-publisher", "roles": ["creator"]}],
@@ -356,7 +721,7 @@ def _datapackage(
                         {"name": "reason", "type": "string"},
                     ]
                 },
-                rows=len(outcome.rejects),
+                rows=rejects,
             ),
             resource("timeline", "timeline.html", mediatype="text/html"),
             resource("changes", "changes.json", mediatype="application/json"),
@@ -375,10 +740,21 @@ def build_release(
     limits: IngestLimits | None = None,
     progress: ProgressCallback | None = None,
     now: dt.datetime | None = None,
+    jobs: int | None = None,
+    cache: bool = True,
+    engine_name: str | engine.ExtractionEngine = "local",
 ) -> ReleaseResult:
+    """Extract SEEDS and publish release VERSION in OUT.
+
+    ``jobs`` worker processes (default: every core; small corpora stay in this process) extract in
+    batches; ``cache=False`` extracts every article again and leaves ``OUT/.cache`` untouched;
+    ``engine_name`` is "local", "dask", or an engine object (see ``events.engine``).
+    """
     started = time.perf_counter()
     if not seeds.is_dir():
         raise ReleaseError(f"seeds directory {seeds} does not exist or is not a directory")
+    if jobs is not None and jobs < 1:
+        raise ReleaseError(f"--jobs must be at least 1 (got {jobs})")
     created = now or _build_time()
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -392,76 +768,158 @@ def build_release(
         if not VERSION_PATTERN.match(version):
             raise ReleaseError(f"invalid version {version!r}: use letters, digits, '.', '-', '_'")
         target = out / version
-        if target.exists() and not force:
+        index = read_index(out)
+        # a complete release directory that releases.json does not list: a build killed before its index
+        # write; rebuilding it needs no --force
+        unlisted = (target / "datapackage.json").is_file() and version not in {
+            r.get("version") for r in index["releases"]}
+        if target.exists() and not (force or unlisted):
             raise ReleaseError(f"release {version} already exists in {out}; use --force to rebuild it")
 
-        outcome = extract_corpus(seeds, limits, progress)
-        frame = sort_events(events_to_frame(outcome.events))
-
-        index = read_index(out)
-        previous_version = _previous_version(index, version, out)
-        previous_frame = None
-        if previous_version:
+        staging = out / f".tmp-{version}-{os.getpid()}"
+        if staging.exists():
+            shutil.rmtree(staging)
+        try:
+            staging.mkdir()
+            extraction_cache = ExtractionCache.for_release(out) if cache else None
             try:
-                previous_frame = pl.read_parquet(out / previous_version / "events.parquet")
-            except Exception:  # an unreadable previous release: compare with nothing, say so
-                previous_frame = None
-        changes = compare_tables(previous_frame, frame)
-        changes = {"version": version, "previous_version": previous_version if previous_frame is not None
-                   else None, **changes}
+                corpus = extract_to_shards(
+                    seeds, EventShards(staging / ".shards"), limits=limits, progress=progress, jobs=jobs,
+                    cache=extraction_cache, engine_name=engine_name,
+                )
+            finally:
+                if extraction_cache is not None:
+                    extraction_cache.close()
+            written = write_release_files(staging, out, version, created, corpus, index)
+            shutil.rmtree(staging / ".shards", ignore_errors=True)
+            _fsync_files(staging)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise ReleaseError(f"cannot write release files in {out}: {exc.strerror or exc}") from None
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _promote_directory(out, staging, version, force or unlisted)
 
-        files: dict[str, bytes] = {
-            "events.parquet": write_parquet_bytes(frame),
-            "events.csv": write_csv_bytes(frame),
-            "rejects.csv": _rejects_csv(outcome.rejects),
-            "changes.json": (json.dumps(changes, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
-            "CHANGELOG.md": changelog_markdown(
-                version, changes["previous_version"], changes, frame, previous_frame
-            ).encode("utf-8"),
-            "event.schema.json": (json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n").encode(),
-        }
-        meta = {
-            "name": "events",
-            "version": version,
-            "created": created.strftime("%Y-%m-%d %H:%M UTC"),
-            "articles": len(outcome.articles),
-            "rejects": len(outcome.rejects),
-        }
-        files["timeline.html"] = timeline.build_timeline_html(frame, meta).encode("utf-8")
-        package = _datapackage(version, created, files, frame.height, outcome)
-        files["datapackage.json"] = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-        _publish_directory(out, version, files, force)
         entry = {
             "version": version,
-            "created": package["created"],
+            "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "path": f"{version}/",
-            "events": frame.height,
-            "articles": len(outcome.articles),
-            "rejects": len(outcome.rejects),
+            "events": written.rows,
+            "articles": corpus.articles,
+            "rejects": len(corpus.rejects),
             "extractor_version": EXTRACTOR_VERSION,
             "files": [
-                {"path": f"{version}/{name}", "bytes": len(data), "sha256": sha256_bytes(data)}
-                for name, data in sorted(files.items())
+                {"path": f"{version}/{name}", "bytes": info.bytes, "sha256": info.sha256}
+                for name, info in sorted(written.files.items())
             ],
         }
         releases = [r for r in index["releases"] if r.get("version") != version] + [entry]
         releases.sort(key=lambda r: _version_key(r["version"]))
         index = {"latest": releases[-1]["version"], "releases": releases}
-        write_atomic(out / RELEASES_INDEX, (json.dumps(index, ensure_ascii=False, indent=2) + "\n").encode())
+        try:
+            write_atomic(out / RELEASES_INDEX, (json.dumps(index, ensure_ascii=False, indent=2) + "\n").encode())
+        except OSError as exc:
+            raise ReleaseError(f"cannot write {out / RELEASES_INDEX}: {exc.strerror or exc}") from None
 
     return ReleaseResult(
         version=version,
         path=target,
-        events=frame.height,
-        articles=len(outcome.articles),
-        rejects=len(outcome.rejects),
-        added=len(changes["added"]),
-        removed=len(changes["removed"]),
-        changed=len(changes["changed"]),
+        events=written.rows,
+        articles=corpus.articles,
+        rejects=len(corpus.rejects),
+        added=len(written.changes["added"]),
+        removed=len(written.changes["removed"]),
+        changed=len(written.changes["changed"]),
         seconds=time.perf_counter() - started,
-        files={name: len(data) for name, data in files.items()},
+        files={name: info.bytes for name, info in written.files.items()},
+        cache_hits=corpus.cache_hits,
+        extracted=corpus.extracted,
+        jobs=corpus.jobs,
+        warnings=corpus.warnings,
     )
+
+
+@dataclass
+class WrittenRelease:
+    rows: int
+    changes: dict[str, Any]
+    files: dict[str, FileInfo]
+
+
+def write_release_files(staging: Path, out: Path, version: str, created: dt.datetime, corpus: CorpusResult,
+                        index: dict[str, Any]) -> WrittenRelease:
+    """Every file of the release into ``staging``, from the corpus's event shards."""
+    parquet_path = staging / "events.parquet"
+    rows = write_tables(corpus.shards.sorted_parts(), parquet_path, staging / "events.csv")
+    current = pl.scan_parquet(parquet_path)
+
+    previous_version = _previous_version(index, version, out)
+    previous: pl.LazyFrame | None = None
+    if previous_version:
+        try:
+            previous = pl.scan_parquet(out / previous_version / "events.parquet")
+            previous.collect_schema()
+        except Exception:  # an unreadable previous release: compare with nothing, say so
+            previous = None
+    try:
+        changes = compare_tables(previous, current)
+    except Exception:  # unreadable beyond its schema
+        previous = None
+        changes = compare_tables(None, current)
+    changes = {"version": version, "previous_version": previous_version if previous is not None else None,
+               **changes}
+
+    small: dict[str, bytes] = {
+        "rejects.csv": _rejects_csv(corpus.rejects),
+        "changes.json": (json.dumps(changes, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        "CHANGELOG.md": changelog_markdown(version, changes["previous_version"], changes, current,
+                                           previous).encode("utf-8"),
+        "event.schema.json": (json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n").encode(),
+    }
+    meta = {
+        "name": "events",
+        "version": version,
+        "created": created.strftime("%Y-%m-%d %H:%M UTC"),
+        "articles": corpus.articles,
+        "rejects": len(corpus.rejects),
+    }
+    small["timeline.html"] = timeline.build_timeline_html(_timeline_frame(parquet_path), meta).encode("utf-8")
+    for name, data in small.items():
+        (staging / name).write_bytes(data)
+    files = {name: FileInfo(len(data), sha256_bytes(data)) for name, data in small.items()}
+    files.update({name: _file_info(staging / name) for name in TABLE_FILES})
+    package = _datapackage(version, created, files, rows, corpus.articles, len(corpus.rejects))
+    data = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    (staging / "datapackage.json").write_bytes(data)
+    files["datapackage.json"] = FileInfo(len(data), sha256_bytes(data))
+    return WrittenRelease(rows, changes, files)
+
+
+#: the columns the timeline reads of events it does not draw as points (it counts them per week)
+TIMELINE_COUNTED_COLUMNS = ("event_id", "date", "date_precision", "event_type", "admin1", "industries")
+
+
+def _timeline_frame(parquet_path: Path) -> pl.DataFrame:
+    """The table as the timeline needs it, without what it does not show.
+
+    Only the columns the page shows are read; and of the events older than the page's
+    ``DEFAULT_MAX_POINTS`` most recent ones, which it only counts, only the columns it counts by
+    (the rest are left empty), so a million events do not cost gigabytes here.
+    """
+    schema = pl.read_parquet_schema(parquet_path)
+    wanted = set(getattr(timeline, "VIEW_COLUMNS", schema.keys())) | {"date_min", "date_max"}
+    columns = [name for name in schema if name in wanted]
+    scan = pl.scan_parquet(parquet_path).select(columns)
+    rows = scan.select(pl.len()).collect().item()
+    points = int(getattr(timeline, "DEFAULT_MAX_POINTS", rows))
+    if rows <= points:
+        return scan.collect()
+    counted = [name for name in columns if name in TIMELINE_COUNTED_COLUMNS or name in ("date_min", "date_max")]
+    older = scan.head(rows - points).select(
+        pl.col(name) if name in counted else pl.lit(None, dtype=schema[name]).alias(name) for name in columns
+    )
+    return pl.concat([older.collect(), scan.tail(points).collect()])
 
 
 def _build_time() -> dt.datetime:
@@ -480,28 +938,23 @@ def _previous_version(index: dict[str, Any], version: str, out: Path) -> str | N
     return max(older, key=_version_key) if older else None
 
 
-def _publish_directory(out: Path, version: str, files: dict[str, bytes], force: bool) -> None:
-    tmp = out / f".tmp-{version}-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    try:
-        tmp.mkdir()
-        for name, data in files.items():
-            with (tmp / name).open("wb") as handle:
-                handle.write(data)
-                handle.flush()
+def _fsync_files(directory: Path) -> None:
+    for path in directory.iterdir():
+        if path.is_file():
+            with path.open("rb") as handle:
                 os.fsync(handle.fileno())
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise ReleaseError(f"cannot write release files in {out}: {exc.strerror or exc}") from None
+
+
+def _promote_directory(out: Path, staging: Path, version: str, force: bool) -> None:
+    """Rename the finished staging directory to OUT/VERSION (replacing it when forced)."""
     target = out / version
     old = out / f".old-{version}-{os.getpid()}"
     if target.exists():
         if not force:
-            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(staging, ignore_errors=True)
             raise ReleaseError(f"release {version} already exists in {out}; use --force to rebuild it")
         os.replace(target, old)
-    os.replace(tmp, target)
+    os.replace(staging, target)
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
     _fsync_dir(out)
@@ -529,4 +982,9 @@ def cleanup_stale(out: Path) -> list[Path]:
             continue
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
+    for path in out.glob(f".{RELEASES_INDEX}.tmp-*"):  # an index write killed before its rename
+        pid_text = path.name.rsplit("-", 1)[-1]
+        if not (pid_text.isdigit() and _pid_alive(int(pid_text))):
+            path.unlink(missing_ok=True)
+            removed.append(path)
     return removed

@@ -1,7 +1,8 @@
-"""Check a published table or a whole release against the contract.
+"""Check a published table, a whole release, or an output directory of releases against the contract.
 
 Used by ``events validate`` and by the release tests; every problem is reported with the file, the
-column or row and the value, so a user can find and fix it.
+column or row and the value, so a user can find and fix it. An output directory (one holding
+``releases.json``) is checked as a whole: the index, every file it lists, and every listed release.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from events import taxonomy
-from events.release import sha256_file
+from events.release import RELEASES_INDEX, VERSION_PATTERN, sha256_file
 from events.schema import list_columns, polars_schema
 from events.tables import read_csv
 
@@ -37,12 +38,44 @@ class ValidationReport:
         self.problems.append(problem)
 
 
+_CSV_KINDS = {pl.Date: ("a date (YYYY-MM-DD)", lambda c: c.str.to_date("%Y-%m-%d", strict=False)),
+              pl.Datetime: ("a date-time (YYYY-MM-DDTHH:MM:SS)",
+                            lambda c: c.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False)),
+              pl.Float64: ("a number", lambda c: c.cast(pl.Float64, strict=False))}
+
+
+def _csv_cells_problems(path: Path, report: ValidationReport) -> bool:
+    """Missing columns and cells that do not parse as their column's type, named by CSV line; True if any."""
+    raw = pl.read_csv(path, infer_schema_length=0, encoding="utf8")
+    if raw.columns and raw.columns[0].startswith("\ufeff"):
+        raw = raw.rename({raw.columns[0]: raw.columns[0].lstrip("\ufeff")})
+    schema = polars_schema()
+    found = False
+    for column in schema:
+        if column not in raw.columns:
+            report.add(f"{path.name}: missing column {column!r}")
+            found = True
+    for column, dtype in schema.items():
+        kind = next((k for d, k in _CSV_KINDS.items() if isinstance(dtype, d) or dtype == d), None)
+        if kind is None or column not in raw.columns:
+            continue
+        text = pl.col(column)
+        bad = raw.with_row_index("line", offset=2).filter(
+            text.is_not_null() & (text != "") & kind[1](text).is_null())
+        if bad.height:
+            line, value = bad.row(0, named=True)["line"], bad.row(0, named=True)[column]
+            report.add(f"{path.name}: column {column!r}: {bad.height} value(s) not {kind[0]} "
+                       f"(first on line {line}: {value!r})")
+            found = True
+    return found
+
+
 def _read_table(path: Path, report: ValidationReport) -> pl.DataFrame | None:
     try:
         if path.suffix == ".parquet":
             return pl.read_parquet(path)
         if path.suffix == ".csv":
-            return read_csv(path)
+            return None if _csv_cells_problems(path, report) else read_csv(path)
     except Exception as exc:
         report.add(f"{path.name}: cannot be read as {path.suffix[1:]}: {exc}")
         return None
@@ -50,12 +83,21 @@ def _read_table(path: Path, report: ValidationReport) -> pl.DataFrame | None:
     return None
 
 
-def _report_rows(report: ValidationReport, name: str, frame: pl.DataFrame, message: str, column: str) -> None:
+def _shown(value: Any) -> str:
+    """A cell as a user would write it: dates in ISO 8601, strings and lists as Python literals."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return repr(value)
+
+
+def _report_rows(report: ValidationReport, name: str, frame: pl.DataFrame, message: str, column: str,
+                 also: str | None = None) -> None:
     if frame.height == 0:
         return
     shown = frame.head(MAX_REPORTED_PER_CHECK)
     for row in shown.iter_rows(named=True):
-        report.add(f"{name}: event {row.get('event_id')!r}: {message} (value {row.get(column)!r})")
+        context = f"; {also} {_shown(row.get(also))}" if also else ""
+        report.add(f"{name}: event {row.get('event_id')!r}: {message} (value {_shown(row.get(column))}{context})")
     if frame.height > MAX_REPORTED_PER_CHECK:
         report.add(f"{name}: … {frame.height - MAX_REPORTED_PER_CHECK} more rows with: {message}")
 
@@ -112,7 +154,7 @@ def validate_table(frame: pl.DataFrame, name: str, report: ValidationReport) -> 
         pl.col("published_at").is_not_null()
         & (pl.col("date") > pl.col("published_at").dt.date() + pl.duration(days=1))
     )
-    _report_rows(report, name, late, "date after the article's publication", "date")
+    _report_rows(report, name, late, "date after the article's publication", "date", also="published_at")
     bad_cc = frame.filter(pl.col("country_code").is_not_null() & ~pl.col("country_code").str.contains(r"^[A-Z]{2}$"))
     _report_rows(report, name, bad_cc, "country_code is not ISO 3166-1 alpha-2", "country_code")
     report.checked.append(f"{name}: values ({frame.height} rows)")
@@ -147,10 +189,69 @@ def _check_datapackage(directory: Path, report: ValidationReport) -> dict[str, A
     return package
 
 
+def _safe_relative(path: str) -> bool:
+    parts = Path(path).parts
+    return bool(parts) and not Path(path).is_absolute() and ".." not in parts and "\\" not in path
+
+
+def _check_index(root: Path, report: ValidationReport) -> None:
+    """``releases.json``: well formed, every listed file present with its size and checksum, each release valid."""
+    try:
+        data: Any = json.loads((root / RELEASES_INDEX).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        report.add(f"{RELEASES_INDEX} is not valid JSON: {exc}")
+        return
+    if not isinstance(data, dict) or not isinstance(data.get("releases"), list):
+        report.add(f"{RELEASES_INDEX}: expected an object with a 'releases' list")
+        return
+    versions: list[str] = []
+    for position, entry in enumerate(data["releases"], start=1):
+        version = entry.get("version") if isinstance(entry, dict) else None
+        if not isinstance(version, str) or not VERSION_PATTERN.match(version):
+            report.add(f"{RELEASES_INDEX}: release #{position} has no valid 'version' ({version!r})")
+            continue
+        if version in versions:
+            report.add(f"{RELEASES_INDEX}: version {version!r} is listed twice")
+            continue
+        versions.append(version)
+        if not (root / version).is_dir():
+            report.add(f"{RELEASES_INDEX}: release {version!r} is listed but {version}/ is missing")
+            continue
+        files = entry.get("files")
+        for item in files if isinstance(files, list) else []:
+            rel = item.get("path") if isinstance(item, dict) else None
+            if not isinstance(rel, str) or not _safe_relative(rel) or not rel.startswith(f"{version}/"):
+                report.add(f"{RELEASES_INDEX}: release {version!r} lists an unsafe path {rel!r}")
+                continue
+            file = root / rel
+            if not file.is_file():
+                report.add(f"{rel}: listed in {RELEASES_INDEX} but missing")
+                continue
+            if item.get("bytes") is not None and file.stat().st_size != item["bytes"]:
+                report.add(f"{rel}: size {file.stat().st_size} bytes, {RELEASES_INDEX} says {item['bytes']}")
+            if item.get("sha256") and sha256_file(file) != item["sha256"]:
+                report.add(f"{rel}: sha256 checksum mismatch with {RELEASES_INDEX}")
+        release = validate_path(root / version)
+        report.problems.extend(f"{version}/{problem}" for problem in release.problems)
+        report.checked.extend(f"{version}/{line}" for line in release.checked)
+        report.rows += release.rows
+    latest = data.get("latest")
+    if versions and latest not in versions:
+        report.add(f"{RELEASES_INDEX}: latest {latest!r} is not a listed release")
+    report.checked.append(f"{RELEASES_INDEX}: {len(versions)} release(s), listed files with sizes and checksums")
+
+
 def validate_path(path: Path) -> ValidationReport:
+    """A release directory, an output directory holding ``releases.json`` (or that file), or one table file."""
     report = ValidationReport(path=str(path))
     if not path.exists():
         report.add(f"{path} does not exist")
+        return report
+    if path.name == RELEASES_INDEX and path.is_file():
+        _check_index(path.parent, report)
+        return report
+    if path.is_dir() and (path / RELEASES_INDEX).is_file() and not (path / "datapackage.json").exists():
+        _check_index(path, report)
         return report
     if path.is_dir():
         package = _check_datapackage(path, report)
