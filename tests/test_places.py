@@ -394,7 +394,12 @@ def test_offsets_always_match_the_text(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("a", "b", "same"),
-    [("达拉特旗", "鄂尔多斯市", True), ("宜宾市", "四川省", True), ("宜宾市", "绵阳市", False), ("达拉特旗", "伊金霍洛旗", False)],
+    [
+        ("达拉特旗", "鄂尔多斯市", True),
+        ("宜宾市", "四川省", True),
+        ("宜宾市", "绵阳市", False),
+        ("达拉特旗", "伊金霍洛旗", False),
+    ],
 )
 def test_same_area(a: str, b: str, same: bool) -> None:
     from events.places import find_places, same_area
