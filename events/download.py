@@ -28,6 +28,7 @@ from urllib.parse import quote, unquote, urlsplit
 import httpx
 
 from events import __version__
+from events.fsutil import fsync_dir
 
 INDEX_NAME = "releases.json"
 PACKAGE_NAME = "datapackage.json"
@@ -543,19 +544,6 @@ def _open_part(path: Path, mode: str) -> Any:
     return open(path, mode)
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 class _SizeConflict(Exception):
     def __init__(self, found: int | None) -> None:
         super().__init__(found)
@@ -662,7 +650,7 @@ def fetch_file(
         digest = sha256_file(part)
         if digest == spec.sha256:
             os.replace(part, target)
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
             return "resumed" if resumed_ever else "fetched"
         part.unlink(missing_ok=True)
         if resumed_now and not started_over:
@@ -685,7 +673,7 @@ def _write_atomic(target: Path, data: bytes) -> None:
     except OSError as exc:
         part.unlink(missing_ok=True)
         raise _write_error(exc, target) from None
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 def _inside(base: Path, target: Path) -> bool:

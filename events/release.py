@@ -35,6 +35,7 @@ from polars.io.plugins import register_io_source
 from events import EXTRACTOR_VERSION, __version__, engine, places, timeline
 from events.cache import EXTRACTIONS, FILES, ExtractionCache
 from events.extract import extract_events
+from events.fsutil import fsync_dir
 from events.ingest import IngestLimits, Reject, ingest
 from events.schema import SCHEMA_VERSION, Article, Event, empty_frame, json_schema, table_schema
 from events.tables import to_csv_frame, write_csv_bytes, write_parquet_bytes
@@ -957,20 +958,7 @@ def _promote_directory(out: Path, staging: Path, version: str, force: bool) -> N
     os.replace(staging, target)
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
-    _fsync_dir(out)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    fsync_dir(out)
 
 
 def cleanup_stale(out: Path) -> list[Path]:
