@@ -233,7 +233,7 @@ def _reset_peak() -> None:
 
 
 def memory(events: int, scratch: Path) -> None:
-    per_article = 50
+    per_article = 100
     articles = max(1, events // per_article)
     path = corpus(None, articles, scratch)
     out = scratch / "memory-out"
@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=2000, help="throughput corpus size (default 2000)")
     parser.add_argument("--baseline", type=int, default=100,
                         help="articles per language timed against the baseline (default 100)")
-    parser.add_argument("--scaling", type=int, default=2000, help="articles for the 1 vs 2 workers run")
+    parser.add_argument("--scaling", type=int, default=4000, help="articles for the 1 vs 2 workers run")
     parser.add_argument("--rebuild", type=int, default=2000, help="articles for the cold/warm rebuild")
     parser.add_argument("--memory-events", type=int, default=1_000_000, help="events for the memory run")
     parser.add_argument("--corpus", type=Path, help="use this corpus for throughput instead of generating one")

@@ -519,8 +519,9 @@ class ProcessEngine:
             self._pool = None
 
     def close(self) -> None:
+        """Let the workers go without waiting for them to exit (their results are all in by now)."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
 
