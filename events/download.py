@@ -28,7 +28,7 @@ from urllib.parse import quote, unquote, urlsplit
 import httpx
 
 from events import __version__
-from events.fsutil import fsync_dir
+from events.fsutil import fsync_dir, sha256_file
 
 INDEX_NAME = "releases.json"
 PACKAGE_NAME = "datapackage.json"
@@ -230,14 +230,6 @@ def check_datapackage(version: str, data: bytes, files: list[ReleaseFile]) -> No
             )
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _describe(exc: BaseException) -> str:
     text = str(exc).strip()
     if isinstance(exc, httpx.ConnectError) and "refused" in text.lower():
@@ -270,13 +262,8 @@ class LocalSource:
         return path
 
     def read(self, rel: str, limit: int) -> bytes:
-        with self.open_stream(rel, 0) as (_, _total, chunks):
-            data = bytearray()
-            for chunk in chunks:
-                data += chunk
-                if len(data) > limit:
-                    raise _TooLarge(rel)
-            return bytes(data)
+        with self.open_stream(rel, 0) as (_, total, chunks):
+            return _read_bounded(rel, total, chunks, limit)
 
     @contextmanager
     def open_stream(self, rel: str, offset: int) -> Iterator[tuple[int, int | None, Iterator[bytes]]]:
@@ -295,6 +282,18 @@ class LocalSource:
 
     def close(self) -> None:
         pass
+
+
+def _read_bounded(rel: str, total: int | None, chunks: Iterator[bytes], limit: int) -> bytes:
+    """A small file (index, datapackage) whole, refusing more than ``limit`` bytes however it is sent."""
+    if total is not None and total > limit:
+        raise _TooLarge(rel)
+    data = bytearray()
+    for chunk in chunks:
+        data += chunk
+        if len(data) > limit:
+            raise _TooLarge(rel)
+    return bytes(data)
 
 
 def _read_chunks(handle: Any, path: str) -> Iterator[bytes]:
@@ -322,14 +321,7 @@ class HttpSource:
 
     def read(self, rel: str, limit: int) -> bytes:
         with self.open_stream(rel, 0) as (_, total, chunks):
-            if total is not None and total > limit:
-                raise _TooLarge(rel)
-            data = bytearray()
-            for chunk in chunks:
-                data += chunk
-                if len(data) > limit:
-                    raise _TooLarge(rel)
-            return bytes(data)
+            return _read_bounded(rel, total, chunks, limit)
 
     @contextmanager
     def open_stream(self, rel: str, offset: int) -> Iterator[tuple[int, int | None, Iterator[bytes]]]:

@@ -70,7 +70,6 @@ class _Candidate:
     event_type: str
     sentences: list[Sentence]
     date: dates.DateMention | None
-    from_title: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -286,7 +285,7 @@ def extract_events(article: Article) -> list[Event]:
         or next((t for _, t in _types_in(lead.text, language)), None)
         or "other"
     )
-    main = _Candidate(main_type, [lead], lead_date, from_title=bool(title))
+    main = _Candidate(main_type, [lead], lead_date)
     main_located = places.resolve_event_place(
         lead.text, article.text, title=article.title, source_name=article.source_name, language=language
     )

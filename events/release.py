@@ -35,7 +35,7 @@ from polars.io.plugins import register_io_source
 from events import EXTRACTOR_VERSION, __version__, engine, places, timeline
 from events.cache import EXTRACTIONS, FILES, ExtractionCache
 from events.extract import extract_events
-from events.fsutil import fsync_dir
+from events.fsutil import fsync_dir, sha256_file
 from events.ingest import IngestLimits, Reject, ingest
 from events.schema import SCHEMA_VERSION, Article, Event, empty_frame, json_schema, table_schema
 from events.tables import to_csv_frame, write_csv_bytes, write_parquet_bytes
@@ -96,14 +96,6 @@ class ExtractionOutcome:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -16,7 +16,8 @@ from typing import Any
 import polars as pl
 
 from events import taxonomy
-from events.release import RELEASES_INDEX, VERSION_PATTERN, sha256_file
+from events.fsutil import sha256_file
+from events.release import RELEASES_INDEX, VERSION_PATTERN
 from events.schema import list_columns, polars_schema
 from events.tables import read_csv
 

@@ -13,7 +13,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from events.release import ReleaseError, build_release, default_version, sha256_file
+from events.fsutil import sha256_file
+from events.release import ReleaseError, build_release, default_version
 from events.validate import validate_path
 
 from .conftest import REPO, SEEDS, shared_path
