@@ -49,8 +49,8 @@ def _triggers() -> _Triggers:
         for event_type, patterns in raw[lang].items():
             alternatives = "|".join(f"(?:{p})" for p in patterns)
             body = rf"\b(?:{alternatives})\b" if lang == "en" else f"(?:{alternatives})"
-            # "met [A-Z]" needs case: compile English without IGNORECASE for capitals inside patterns
-            compiled[event_type] = re.compile(body, flags if "[A-Z]" not in alternatives else 0)
+            # a pattern that needs case ("met" + a capitalised name) says so with a scoped flag: (?-i:[A-Z])
+            compiled[event_type] = re.compile(body, flags)
         by_language[lang] = compiled
     not_occ = {}
     for lang in ("en", "zh"):
@@ -454,11 +454,14 @@ def _build_events(
     persons_all = actors.dedupe_persons(raw_persons)
     raw_orgs = actors.find_organizations(body, language)
     orgs_all = actors.dedupe_organizations(raw_orgs)
-    # text that other events' own sentences (or clauses) report: their participants are theirs
+    # text that other events' own sentences (or clauses) report: their participants are theirs, unless the
+    # main occasion's own sentence reports them too ("X met Y … and witnessed the signing of …")
+    main_sentences = {(x.start, x.end) for x in candidates[0].sentences}
     claimed_spans = [
         span
         for candidate in candidates[1:]
         for span in (candidate.extra.get("spans") or [(x.start, x.end) for x in candidate.sentences])
+        if span not in main_sentences
     ]
 
     def claimed(offset: int) -> bool:

@@ -54,6 +54,7 @@ from typing import Any
 
 import yaml
 
+from events import REFERENCE_YEAR
 from events.schema import Article
 from events.text import cjk_ratio, detect_language, normalize
 
@@ -673,6 +674,9 @@ _URL_FULL_DATES = (
     re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>\d{2})(?P<d>\d{2})(?=/)"),
     re.compile(r"/(?P<y>(?:19|20)\d{2})-?(?P<m>\d{2})-?(?P<d>\d{2})(?=[/_.]|$)"),
 )
+#: a ten-digit article id that starts with the day it was filed (yymmdd + a 4-digit counter: /1908280968/); tried
+#: last, and only when the six digits are a real date no later than the reference year
+_URL_COMPACT_ID = re.compile(r"/(?P<y>[012]\d)(?P<m>[01]\d)(?P<d>[0-3]\d)\d{4}(?=[/.]|$)")
 _URL_PARTIAL_DATES = (
     re.compile(r"/(?P<y>(?:19|20)\d{2})[-_]?(?P<m>\d{2})(?=/)"),
     re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>\d{1,2})(?=/)"),
@@ -700,6 +704,14 @@ def _url_date(url: str) -> tuple[dt.date, str] | None:
                 continue
             if 1990 <= value.year <= 2100:
                 return value, match.group(0).strip("/_")
+    compact = _URL_COMPACT_ID.search(path)
+    if compact:
+        try:
+            value = dt.date(2000 + int(compact["y"]), int(compact["m"]), int(compact["d"]))
+        except ValueError:
+            return None
+        if value.year <= REFERENCE_YEAR:
+            return value, compact.group(0).strip("/")
     return None
 
 

@@ -261,7 +261,12 @@ def test_parse_datetime_line(line: str, expected: str | None, written: str | Non
         ("https://chinaservicesinfo.example.com/s/202004/27/WS5ea6cedc498edee8e6aad733/x.html", "2020-04-27"),
         ("http://tech.3news.example.cn/kjrd/2023/0920/1047817.html", "2023-09-20"),
         ("http://regional.example.com.cn/huzhou/2020-09/18/c_538121.htm", "2020-09-18"),
-        ("http://www.shine.example.cn/news/metro/1908280968/", None),
+        ("http://www.shine.example.cn/news/metro/1908280968/", "2019-08-28"),  # yymmdd + counter
+        ("http://www.example.cn/news/2107150012.html", "2021-07-15"),
+        ("http://www.example.cn/news/2613459999/", None),  # month 13
+        ("http://www.example.cn/news/2912011234/", None),  # 2029: after the reference year
+        ("http://www.example.cn/news/19082809681/", None),  # eleven digits: a plain counter
+        ("http://www.example.cn/news/x1908280968/", None),
         ("https://cxz.example.cn/info/1025/41597.htm", None),
         ("https://m.example.net/chengdu/news/201911/9905581.html", None),
         ("https://example.org/2023/02/30/bad-date", None),
