@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -36,6 +37,7 @@ class _Triggers:
     gathering: tuple[str, ...]
     separate: tuple[str, ...]
     priority: tuple[str, ...]
+    delegation: dict[str, dict[str, re.Pattern[str]]]
 
 
 @cache
@@ -62,6 +64,10 @@ def _triggers() -> _Triggers:
         gathering=tuple(raw["gathering"]),
         separate=tuple(raw["separate"]),
         priority=tuple(raw["gathering_priority"]),
+        delegation={
+            lang: {key: re.compile(p, re.IGNORECASE) for key, p in patterns.items()}
+            for lang, patterns in raw["delegation"].items()
+        },
     )
 
 
@@ -445,6 +451,31 @@ def _same_person(full: str, short: str) -> bool:
     return len(tokens) >= 2 and b in (tokens[0], tokens[-1])
 
 
+def _folds_into(full: actors.PersonMention, short: actors.PersonMention) -> bool:
+    """"Zhao met …" after "Zhao Gang, Governor of …": the finder's own folding of short references decides."""
+    return " " not in short.name and len(actors.dedupe_persons([full, short])) == 1
+
+
+def _delegation_leaders(
+    body: str, language: str, raw: Sequence[actors.PersonMention], persons: Sequence[actors.PersonMention]
+) -> list[actors.PersonMention]:
+    """Heads of a delegation: "X … led a delegation", "a delegation led by X", "X率团"."""
+    patterns = _triggers().delegation["zh" if language == "zh" else "en"]
+    names: list[str] = []
+    starts = sorted({m.start for m in raw} | {len(body)})
+    ends = sorted({m.end for m in raw} | {0})
+    for mention in raw:
+        # up to the next (from the previous) person named: "A met B, who led a delegation" makes B the head
+        following = starts[bisect_right(starts, mention.start)]
+        preceding = ends[bisect_left(ends, mention.start) - 1] if bisect_left(ends, mention.start) else 0
+        after = body[mention.end : min(following, mention.end + 120)]
+        before = body[max(preceding, mention.start - 80) : mention.start]
+        leads = patterns["leads"].search(after) if language != "zh" else patterns["leads"].match(after)
+        if leads or patterns["led_by"].search(before):
+            names.append(mention.name)
+    return [p for p in persons if any(_same_person(p.name, name) or p.name == name for name in names)]
+
+
 def _build_events(
     article: Article, sentences: list[Sentence], candidates: list[_Candidate], published: dt.date | None
 ) -> list[Event]:
@@ -483,6 +514,9 @@ def _build_events(
         key = name.casefold()
         return [m.start for m in raw if m.name.casefold() in key or key in m.name.casefold()]
 
+    leaders = _delegation_leaders(body, language, raw_persons, persons_all)
+    member_word = _triggers().delegation["zh" if language == "zh" else "en"]["member"]
+
     results: list[Event] = []
     used_ids: dict[str, int] = {}
     main_location = None
@@ -513,8 +547,12 @@ def _build_events(
                 return any(a <= offset < b for a, b in spans)
 
             persons = actors.dedupe_persons([m for m in raw_persons if inside(m.start)])
-            persons = [next((p for p in persons_all if _same_person(p.name, m.name)), m) for m in persons]
+            persons = [next((p for p in persons_all if _same_person(p.name, m.name) or _folds_into(p, m)), m)
+                       for m in persons]
             persons = list({p.name: p for p in persons}.values())
+            if leaders and any(member_word.search(body, a, b) for a, b in spans):
+                # "the delegation met …": the head of the delegation was there
+                persons = [*[p for p in leaders if p not in persons], *persons]
             orgs = actors.dedupe_organizations([m for m in raw_orgs if inside(m.start)])
 
         own_place = candidate.extra.get("place")
