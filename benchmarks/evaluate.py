@@ -1,8 +1,9 @@
 """Build releases of the seeds and the dev articles and print the scorer's figures and errors.
 
-    python benchmarks/evaluate.py [--verbose] [--shared ../shared]
+    python benchmarks/evaluate.py [--verbose] [--shared ../shared] [--only NAME] [--set NAME=ARTICLES:GOLD ...]
 
-Needs the sibling ``../shared`` folder (gold, scorer, dev articles).
+Needs the sibling ``../shared`` folder (gold, scorer, dev articles). ``--set`` adds an article folder with
+gold of your own (same format as ``../shared/gold/dev.jsonl``), e.g. real pages annotated by hand.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--verbose", action="store_true", help="print every per-field error")
-    parser.add_argument("--only", choices=["seeds", "dev"], default=None)
+    parser.add_argument("--only", default=None, help="seeds, dev or the NAME of a --set")
+    parser.add_argument("--set", dest="extra", action="append", default=[], metavar="NAME=ARTICLES:GOLD",
+                        help="another annotated set to score")
     args = parser.parse_args()
     scorer = args.shared / "eval" / "score.py"
     if not scorer.exists():
@@ -31,6 +34,12 @@ def main() -> int:
         return 1
     sets = {"seeds": (REPO / "seeds", args.shared / "gold" / "seeds.jsonl"),
             "dev": (args.shared / "dev" / "articles", args.shared / "gold" / "dev.jsonl")}
+    for spec in args.extra:
+        name, _, paths = spec.partition("=")
+        articles_dir, _, gold_file = paths.rpartition(":")
+        if not name or not articles_dir or not gold_file:
+            parser.error(f"--set wants NAME=ARTICLES:GOLD, got {spec!r}")
+        sets[name] = (Path(articles_dir), Path(gold_file))
     with tempfile.TemporaryDirectory() as tmp:
         for name, (articles, gold) in sets.items():
             if args.only and name != args.only:

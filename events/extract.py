@@ -15,7 +15,7 @@ import hashlib
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -37,6 +37,8 @@ class _Triggers:
     gathering: tuple[str, ...]
     separate: tuple[str, ...]
     priority: tuple[str, ...]
+    separate_priority: tuple[str, ...]
+    speech: dict[str, re.Pattern[str]]
     delegation: dict[str, dict[str, re.Pattern[str]]]
 
 
@@ -48,22 +50,28 @@ def _triggers() -> _Triggers:
     by_language: dict[str, dict[str, re.Pattern[str]]] = {}
     for lang, flags in (("en", re.IGNORECASE), ("zh", 0)):
         compiled = {}
+        building = raw["building_after"][lang]
         for event_type, patterns in raw[lang].items():
             alternatives = "|".join(f"(?:{p})" for p in patterns)
-            body = rf"\b(?:{alternatives})\b" if lang == "en" else f"(?:{alternatives})"
+            body = rf"\b(?:{alternatives})\b(?!{building})" if lang == "en" else f"(?:{alternatives})(?!{building})"
             # a pattern that needs case ("met" + a capitalised name) says so with a scoped flag: (?-i:[A-Z])
             compiled[event_type] = re.compile(body, flags)
         by_language[lang] = compiled
     not_occ = {}
+    speech = {}
     for lang in ("en", "zh"):
         words = "|".join(raw["not_occurrence"][lang])
         not_occ[lang] = re.compile(rf"\b(?:{words})\b" if lang == "en" else f"(?:{words})", re.IGNORECASE)
+        words = "|".join(raw["reported_speech"][lang])
+        speech[lang] = re.compile(rf"\b(?:{words})\b" if lang == "en" else f"(?:{words})", re.IGNORECASE)
     return _Triggers(
         by_language=by_language,
         not_occurrence=not_occ,
         gathering=tuple(raw["gathering"]),
         separate=tuple(raw["separate"]),
         priority=tuple(raw["gathering_priority"]),
+        separate_priority=tuple(raw["separate_priority"]),
+        speech=speech,
         delegation={
             lang: {key: re.compile(p, re.IGNORECASE) for key, p in patterns.items()}
             for lang, patterns in raw["delegation"].items()
@@ -124,9 +132,37 @@ def _head_gathering_type(text: str, language: str) -> str | None:
     return hits[0][1] if len(first_types) == 1 else min(first_types, key=triggers.priority.index)
 
 
+def _head_separate_type(text: str, language: str) -> str | None:
+    """The occasion of a text that names only separate ones: a groundbreaking hosts its signings."""
+    found = {t for _, t in _types_in(text, language)}
+    return next((t for t in _triggers().separate_priority if t in found), None)
+
+
 def _is_occurrence(sentence: str, language: str) -> bool:
     """False for plans, wishes and background ("will sign", "希望…签约", "in recent years")."""
     return not _triggers().not_occurrence["zh" if language == "zh" else "en"].search(sentence)
+
+
+def _occurring_types(sentence: str, language: str) -> set[str]:
+    """Types whose trigger stands in a clause that reports an occurrence: in "双方签约后，项目将于年底开工"
+    the signing happened and the launch is a plan."""
+    found = _types_in(sentence, language)
+    lang = "zh" if language == "zh" else "en"
+    speech = _triggers().speech[lang].search(sentence) if found else None
+    if speech is not None:
+        found = tuple((position, t) for position, t in found if position < speech.start())
+    plan = _triggers().not_occurrence[lang]
+    if not found or not plan.search(sentence):
+        return {t for _, t in found}
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
+    occurring = set()
+    for position, event_type in found:
+        at = bisect_right(breaks, position)
+        begin = breaks[at - 1] + 1 if at else 0
+        end = breaks[at] if at < len(breaks) else len(sentence)
+        if not plan.search(sentence, begin, end):
+            occurring.add(event_type)
+    return occurring
 
 
 def _text_years(text: str) -> list[int]:
@@ -145,10 +181,39 @@ def _sentence_dates(
     return {
         i: [
             d for d in dates.find_dates(s.text, published, language, text_years=years)
-            if not d.future and not _is_dateline(s.text, d)
+            if not d.future and not _is_dateline(s.text, d) and not _is_cutoff(s.text, d) and not _is_label(s.text, d)
         ]
         for i, s in enumerate(sentences)
     }
+
+
+_BARE_DATE_REST = re.compile(
+    r"^[\s,，.。:：()（）]*(?:上午|下午|晚上|晚|早上|morning|afternoon|evening)?[\s,，.。:：()（）]*$", re.IGNORECASE
+)
+
+
+def _carry_bare_dates(
+    sentences: Sequence[Sentence], per_sentence: dict[int, list[dates.DateMention]]
+) -> dict[int, list[dates.DateMention]]:
+    """A line that holds only a date ("3月1日上午", "June 4") dates the sentence after it."""
+    for i, found in per_sentence.items():
+        if not found or i + 1 not in per_sentence or per_sentence[i + 1]:
+            continue
+        text = sentences[i].text
+        rest = "".join(text[a:b] for a, b in _gaps([(d.start, d.end) for d in found], len(text)))
+        if _BARE_DATE_REST.match(rest):
+            per_sentence[i + 1] = [replace(d, start=0, end=0) for d in found]  # before the sentence's text
+            per_sentence[i] = []
+    return per_sentence
+
+
+def _gaps(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    gaps, at = [], 0
+    for a, b in sorted(spans):
+        gaps.append((at, a))
+        at = max(at, b)
+    gaps.append((at, length))
+    return gaps
 
 
 def _pick_date(mentions: Sequence[dates.DateMention]) -> dates.DateMention | None:
@@ -180,7 +245,20 @@ def _title_for(event_type: str, article: Article, evidence: str, is_main: bool) 
     return f"{label}: {snippet}" if not zh else f"{label}：{snippet}"
 
 
-_DATELINE_AFTER = re.compile(r"^\s*(?:讯|电|/|--|—|\)?\s*[-—]{1,2})")
+_DATELINE_AFTER = re.compile(
+    r"^\s*(?:讯|电|/|--|—|\)?\s*[-—]{1,2}|\((?:[A-Z][\w.&' ]{1,30}|[^()]{1,12}社)\)\s*(?:--|—|-|–))"
+)
+#: a page's date stamp written before the text ("date 2024-01-04 Baoji, China – …", "发布时间：2024-01-04")
+_STAMP_BEFORE = re.compile(
+    r"^\W*(?:date[ds]?|updated|posted(?: on)?|published(?: on)?|release(?:d| time)?|time|日期|时间|发布时间|发布日期|"
+    r"更新时间)\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
+#: a period followed straight by the noun it qualifies (…季度重大项目, …春季重点项目)
+_SEASON = re.compile(r"[春夏秋冬]季|[上下]半年|第?[一二三四1-4]季度")
+_LABEL_AFTER = re.compile(r"[\u4e00-\u9fff](?<![内中末初期以前后])")
+#: "as of Sept. 23", "截至9月23日": the cut-off of a count, not the day of an occasion
+_CUTOFF_BEFORE = re.compile(r"(?:\b(?:as of|as at|by the end of|until|till)\s*|截至|截止|截止到)$", re.IGNORECASE)
 _ORDINAL_DAY = re.compile(
     r"\b(?:on )?(?:the )?(second|third|fourth|fifth|final|last|next|following) (?:and final )?day\b"
     r"|(次日|第二天|翌日|第三天|第四天)",
@@ -219,7 +297,26 @@ def _new_occasion(head: str, existing: set[str]) -> bool:
 def _is_dateline(sentence: str, mention: dates.DateMention) -> bool:
     """"张家界新闻网11月22日讯", "中新网玉林9月19日电", "BEIJING, Nov. 14, 2023 /PRNewswire/ --": the
     publication dateline, not the event's date."""
-    return bool(_DATELINE_AFTER.match(sentence[mention.end : mention.end + 4])) and mention.start < 40
+    if mention.start < 40 and _DATELINE_AFTER.match(sentence[mention.end : mention.end + 40]):
+        return True
+    return bool(_STAMP_BEFORE.match(sentence[: mention.start]))
+
+
+def _is_cutoff(sentence: str, mention: dates.DateMention) -> bool:
+    return bool(_CUTOFF_BEFORE.search(sentence[max(0, mention.start - 20) : mention.start]))
+
+
+def _is_label(sentence: str, mention: dates.DateMention) -> bool:
+    """"2021年第一季度重大项目集中开工", "2022年春季重大项目": a period naming a batch of projects, not a date."""
+    if mention.precision == "day":
+        return False
+    end = mention.end
+    season = _SEASON.match(sentence, end)
+    if season:
+        end = season.end()
+    elif not mention.text.endswith(("季度", "季", "半年")):
+        return False
+    return bool(_LABEL_AFTER.match(sentence, end))
 
 
 def _ordinal_day(sentence: str, start: dates.DateMention | None, current: dt.date | None) -> dt.date | None:
@@ -264,7 +361,7 @@ def extract_events(article: Article) -> list[Event]:
     if published is None and not years:
         # an undated page: year-less dates are placed in the extractor's reference year (deterministic)
         years = [REFERENCE_YEAR - 25, REFERENCE_YEAR]
-    per_sentence = _sentence_dates(sentences, published, language, years)
+    per_sentence = _carry_bare_dates(sentences, _sentence_dates(sentences, published, language, years))
     title = article.title or ""
     triggers = _triggers()
 
@@ -286,9 +383,9 @@ def extract_events(article: Article) -> list[Event]:
     main_type = (
         _head_gathering_type(title, language)
         or _head_gathering_type(lead.text, language)
-        or next((t for _, t in _types_in(title, language)), None)
+        or _head_separate_type(title, language)
         or next((t for _, t in _types_in(lead.text, language) if t in triggers.gathering), None)
-        or next((t for _, t in _types_in(lead.text, language)), None)
+        or _head_separate_type(lead.text, language)
         or "other"
     )
     main = _Candidate(main_type, [lead], lead_date)
@@ -315,7 +412,7 @@ def extract_events(article: Article) -> list[Event]:
             current = anaphoric
         if current is None:
             continue
-        sentence_types = {t for _, t in _types_in(sentence.text, language)}
+        sentence_types = _occurring_types(sentence.text, language)
         if i == lead_index:
             sentence_types = (sentence_types | title_types) & set(triggers.separate)
         if not sentence_types and i != lead_index and _ATTENDANCE.search(sentence.text):
@@ -326,7 +423,7 @@ def extract_events(article: Article) -> list[Event]:
                 if "spans" in previous.extra:
                     previous.extra["spans"].append((sentence.start, sentence.end))
             continue
-        if not sentence_types or not _is_occurrence(sentence.text, language):
+        if not sentence_types:
             continue
         date_mention = own if own is not None else _dated(lead_date, current)
         venue = _own_place(sentence.text, article.text, language)
@@ -349,8 +446,8 @@ def extract_events(article: Article) -> list[Event]:
         for event_type in sorted(sentence_types & set(triggers.separate)):
             if event_type == main_type and i == lead_index:
                 continue
-            if event_type == "announcement" and main_is_gathering:
-                continue  # an award or list announced at a meeting belongs to the meeting
+            if event_type == "announcement" and (main_is_gathering or "launch" in sentence_types):
+                continue  # an award announced at a meeting is the meeting's; "宣布…开工" is the launch itself
             if event_type == "launch" and main_type == "conference" and _OPENING.search(sentence.text):
                 continue  # the opening ceremony of an expo or forum is that conference
 

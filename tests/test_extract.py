@@ -106,3 +106,66 @@ def test_an_announced_plan_gives_no_event() -> None:
         text="The Harbin trade fair will be held on July 15, 2031, the organisers said.",
     )
     assert extract_events(article) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "types"),
+    [
+        # the signing happened, the launch is a plan
+        ("双方签约后，项目将于年底开工", "zh", {"signing"}),
+        ("The two sides signed the agreement, and construction is expected to start in May.", "en", {"signing"}),
+        ("The projects, which will create 5,000 jobs, were signed on Monday.", "en", {"signing"}),
+        # a speaker's view of the occasion is no new occasion
+        ("周强表示，这一次峰会给企业带来了很多机会", "zh", set()),
+        ("Mayor Liu said the forum brought many opportunities.", "en", set()),
+        # buildings named after occasions
+        ("The projects include an international conference and exposition center.", "en", set()),
+        ("会议在市会展中心举行", "zh", {"meeting"}),
+        ("项目包括会展中心和体育馆", "zh", set()),
+        # "announced the start" is the groundbreaking
+        ("Mayor Liu attended the ceremony and announced the start of the projects.", "en", {"launch", "announcement"}),
+        ("The commencement ceremony of 12 key projects was held.", "en", {"launch"}),
+        ("Li Ming met Governor Hans Weber on Monday.", "en", {"talks"}),
+        ("Li Ming met the delegation on Monday.", "en", {"talks"}),
+    ],
+)
+def test_occurring_types(sentence: str, language: str, types: set[str]) -> None:
+    from events.extract import _occurring_types
+
+    assert _occurring_types(sentence, language) == types
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("HEFEI, Sept. 24 (Xinhua) -- A total of 638 projects were inked at the convention held on Sept. 21.",
+         ["on Sept. 21"]),
+        ("KUNMING, June 3 (ECNS) -- The fair opened on June 1.", ["on June 1"]),
+        ("date 2024-01-04 Lanzhou, China – Groundbreaking events were held on January 2.", ["on January 2"]),
+        ("More than 2,000 products were shown, attracting 350,000 visitors as of Sept. 23.", []),
+        ("截至9月23日，共签约项目120个。", []),
+        ("县委书记宣布全县2021年第一季度重大项目集中开工。", []),
+        ("房县举行了2021年春季重大项目集中开工仪式。", []),
+        ("The forum was held on Sept. 22 in Hefei.", ["on Sept. 22"]),
+    ],
+)
+def test_datelines_stamps_cutoffs_and_labels_do_not_date_events(sentence: str, kept: list[str]) -> None:
+    from events.extract import _sentence_dates
+    from events.text import split_sentences
+
+    language = "zh" if "。" in sentence else "en"
+    (only,) = split_sentences(sentence)
+    found = _sentence_dates([only], dt.date(2024, 9, 24), language, [2024])
+    assert [d.text for d in found[0]] == kept
+
+
+def test_a_line_holding_only_a_date_dates_the_next_one() -> None:
+    from events.schema import Article
+
+    article = Article(
+        article_id="bare", source_path="bare.txt", language="zh", title="市委书记到开发区调研",
+        published_at=None,
+        text="7月19日上午\n市委书记王建国到开发区调研在建项目。\n市领导李红参加调研。",
+    )
+    (event,) = extract_events(article)
+    assert (event.event_type, event.date.strftime("%m-%d"), event.date_text) == ("visit", "07-19", "7月19日上午")
