@@ -91,6 +91,12 @@ class _Rules:
     en_origin_after: re.Pattern[str]
     zh_origin_before: re.Pattern[str]
     zh_origin_after: re.Pattern[str]
+    zh_origin_led_by: re.Pattern[str]
+    en_guest_before: re.Pattern[str]
+    en_guest_after: re.Pattern[str]
+    zh_guest_before: re.Pattern[str]
+    zh_guest_after: re.Pattern[str]
+    en_partner_before: re.Pattern[str]
     en_org_after: re.Pattern[str]
     zh_org_after: re.Pattern[str]
     zh_venue_before: re.Pattern[str]
@@ -182,6 +188,12 @@ def _rules() -> _Rules:
         en_origin_after=rx("en_origin_after", re.IGNORECASE),
         zh_origin_before=rx("zh_origin_before"),
         zh_origin_after=rx("zh_origin_after"),
+        zh_origin_led_by=rx("zh_origin_led_by"),
+        en_guest_before=rx("en_guest_before", re.IGNORECASE),
+        en_guest_after=rx("en_guest_after", re.IGNORECASE),
+        zh_guest_before=rx("zh_guest_before"),
+        zh_guest_after=rx("zh_guest_after"),
+        en_partner_before=rx("en_partner_before", re.IGNORECASE),
         en_org_after=rx("en_org_after"),
         zh_org_after=rx("zh_org_after"),
         zh_venue_before=rx("zh_venue_before"),
@@ -490,6 +502,7 @@ def _roles(text: str, mentions: Sequence[_Candidate]) -> list[str]:
             origin = not org and bool(
                 (any(w in lowered for w in _ORIGIN_HINTS) and rules.en_origin_before.search(before))
                 or rules.en_origin_after.match(after)
+                or ("with" in lowered[-40:] and rules.en_partner_before.search(before))
             )
             venue = bool(
                 (any(w in lowered for w in _VENUE_HINTS) and rules.en_venue_before.search(before))
@@ -502,11 +515,19 @@ def _roles(text: str, mentions: Sequence[_Candidate]) -> list[str]:
         else:
             before = text[max(0, m.start - 6) : m.start]
             region = joined_before or joined_after or any(text.startswith(w, m.end) for w in rules.zh_region_after)
-            origin = bool(rules.zh_origin_before.search(before) or rules.zh_origin_after.match(after))
+            origin = bool(
+                rules.zh_origin_before.search(before)
+                or rules.zh_origin_after.match(after)
+                or (before.endswith("由") and rules.zh_origin_led_by.match(after))
+            )
             venue = bool(rules.zh_venue_before.search(before) or rules.zh_venue_after.match(after))
             org = bool(rules.zh_org_after.match(after))
             company = not org and bool(rules.zh_company_before.search(before) or rules.zh_company_after.match(after))
-        adjacent = prev is not None and m.start - prev.end <= 2 and text[prev.end : m.start].strip(" ,，") == ""
+        gap = text[prev.end : m.start] if prev is not None else "x"
+        # "Miyagi, Japan", "荆门沙洋"; a guest's "Isfahan in Iran" too
+        adjacent = (len(gap) <= 2 and gap.strip(" ,，") == "") or (
+            m.latin and roles[-1:] == [_ORIGIN] and gap in {" in ", ", "}
+        )
         if region:
             roles.append(_REGION)
         elif origin or (adjacent and roles and roles[-1] == _ORIGIN):
@@ -591,16 +612,35 @@ def _publisher_line(body: str, source_name: str | None) -> str | None:
     return None
 
 
+def _is_guests_home(text: str, mention: _Candidate) -> bool:
+    rules = _gazetteer().rules
+    after = text[mention.end : mention.end + 40]
+    if mention.latin:
+        before = text[max(0, mention.start - 80) : mention.start]
+        return bool(rules.en_guest_before.search(before) or rules.en_guest_after.match(after))
+    before = text[max(0, mention.start - 6) : mention.start]
+    return bool(
+        rules.zh_guest_before.search(before)
+        or rules.zh_guest_after.match(after)
+        or (before.endswith("由") and rules.zh_origin_led_by.match(after))
+    )
+
+
+@lru_cache(maxsize=8)
 def _most_mentioned(body: str) -> tuple[int, str] | None:
     gaz = _gazetteer()
     mentions, roles = _analysed(body, frozenset())
     counts: dict[int, float] = {}
     first: dict[int, int] = {}
+    # the guests' home: named as such once ("来访的黑河市委书记"), its other mentions are about the guests too
+    guests = {m.choice for m, role in zip(mentions, roles, strict=True) if role == _ORIGIN and _is_guests_home(body, m)}
     for m, role in zip(mentions, roles, strict=True):
         if role == _REGION:
             continue
         # a guest's home still counts a little: the host's officials are often "the Governor of X" too
         weight = {_ORIGIN: 0.25, _COMPANY: 0.5}.get(role, 1.0)
+        if m.choice in guests and role != _VENUE:
+            weight = min(weight, 0.25)
         counts[m.choice] = counts.get(m.choice, 0.0) + weight
         first.setdefault(m.choice, m.start)
         for up in gaz.ancestors[m.choice]:  # a county's mentions also speak for its city

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
-import time
 from pathlib import Path
 
 import pytest
@@ -306,35 +305,3 @@ def test_agrees_with_dateparser(expression: str, published: dt.date) -> None:
     mention = resolve_expression(expression, published, "en")
     assert mention is not None and expected is not None
     assert mention.date == expected.date()
-
-
-# --- speed ----------------------------------------------------------------------------------------------------
-
-EN_PARAGRAPH = (
-    "On March 2, the mayor of Zhuzhou met a delegation from Hanover led by its deputy mayor. He said that the "
-    "two cities signed a friendship agreement in 2015 and that trade has grown steadily since then, especially "
-    "in rail equipment, new materials and biomedicine. Last Friday the delegation toured three industrial parks, "
-    "where 14 projects with a total investment of 3.2 billion yuan were signed. The 14th Five-Year Plan calls for "
-    "7000 enterprises to upgrade over two years, and we may see more cooperation. Recently, officials from both "
-    "sides held talks on logistics. The next forum will be held from September 20 to 23 in the city. "
-) * 4
-ZH_PARAGRAPH = (
-    "10月29日,株洲市与汉诺威市签署友好合作协议。市长会见了代表团一行,双方就轨道交通、新材料等领域合作进行了深入交流。"
-    "2019年,全市规上工业增加值增长8.5%。昨日上午,代表团参观了产业园,并于上周五与企业座谈。近日,市商务局召开专题会议,"
-    "研究部署下一步招商引资工作。项目预计明年下半年建成投产,总投资约110亿元。"
-) * 5
-
-
-@pytest.mark.parametrize(("paragraph", "language"), [(EN_PARAGRAPH, "en"), (ZH_PARAGRAPH, "zh")])
-def test_a_2kb_paragraph_takes_well_under_a_millisecond(paragraph: str, language: str) -> None:
-    assert len(paragraph.encode()) >= 1800
-    uncached = dates._find_cached.__wrapped__
-    published = dt.date(2020, 10, 30)
-    uncached(paragraph, published, language, ())  # build the grammar
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(50):
-            uncached(paragraph, published, language, ())
-        best = min(best, (time.perf_counter() - start) / 50)
-    assert best < 0.001

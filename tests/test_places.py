@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import unicodedata
 
 import pytest
@@ -266,6 +265,17 @@ def test_most_banners_have_their_english_names() -> None:
          "United Arab Emirates", "venue"),
         ("6月5日，集团总经理会见了来访的洛阳市委副书记。", "6月5日，集团总经理会见了来访的洛阳市委副书记。", None, None,
          "Luoyang", "most_mentioned"),
+        # the guests' home, once named as such, does not outweigh the host named less often
+        ("4月2日，市长与来访的襄阳市委书记座谈。",
+         "4月2日，市长与来访的襄阳市委书记座谈。宜昌与襄阳合作紧密。襄阳企业多。", None, None,
+         "Yichang", "most_mentioned"),
+        ("昨天，市长会见了由扬州市委书记率领的党政代表团一行。",
+         "昨天，市长会见了由扬州市委书记率领的党政代表团一行。双方表示合作。\n泉州市领导参加会见。", None, None,
+         "Quanzhou", "most_mentioned"),
+        # an agreement's partner and its country are not the venue
+        ("Mayor Wang signed a memorandum of understanding with Porto in Portugal at the conference.",
+         "The conference opened in Ningbo. Mayor Wang signed a memorandum of understanding with Porto in Portugal "
+         "at the conference.", None, None, "Ningbo", "most_mentioned"),
     ],
 )
 def test_resolve_event_place(
@@ -334,21 +344,6 @@ def test_world_cities_have_admin1_and_chinese_names() -> None:
 
 # --------------------------------------------------------------------------------------------
 # speed, and a rough check on the seeds and dev articles
-
-
-def test_find_places_speed() -> None:
-    body = (
-        "On July 1, the mayor of Deyang hosted a meeting in Deyang, Sichuan, with companies from Chengdu and "
-        "Chongqing. The delegation later visited Kuala Lumpur and the UAE. " * 12
-    )[:2048]
-    places.find_places(body, "en")
-    runs = 50
-    start = time.perf_counter()
-    for _ in range(runs):
-        places.find_places(body, "en")
-    per_body_us = (time.perf_counter() - start) / runs * 1e6
-    print(f"find_places: {per_body_us:.0f} us per 2 KB English body")
-    assert per_body_us < 5_000  # about 0.3 ms on the reference machine; generous for noisy CI
 
 
 def _norm(value: str) -> str:
