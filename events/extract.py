@@ -440,7 +440,11 @@ def extract_events(article: Article) -> list[Event]:
             ]
             # a new day or place is a new occasion; at the same place and day only a conference held
             # during a visit or talks is one (a meeting "attended" is the occasion already reported)
-            if _new_occasion(head, {c.event_type for c in same_occasion}):
+            # talks are between people: "项目前来洽谈" at a promotion conference names nobody and is part of it
+            nobody = head == "talks" and bool(same_occasion) and not any(
+                p.participant for p in actors.find_persons(sentence.text, language)
+            )
+            if not nobody and _new_occasion(head, {c.event_type for c in same_occasion}):
                 candidates.append(_Candidate(head, [sentence], date_mention, extra={"place": where}))
                 last_in_paragraph[sentence.paragraph] = candidates[-1]
         for event_type in sorted(sentence_types & set(triggers.separate)):

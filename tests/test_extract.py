@@ -127,6 +127,7 @@ def test_an_announced_plan_gives_no_event() -> None:
         ("The commencement ceremony of 12 key projects was held.", "en", {"launch"}),
         ("Li Ming met Governor Hans Weber on Monday.", "en", {"talks"}),
         ("Li Ming met the delegation on Monday.", "en", {"talks"}),
+        ("宜昌市—襄阳市工作交流会昨天在宜召开", "zh", {"meeting"}),
     ],
 )
 def test_occurring_types(sentence: str, language: str, types: set[str]) -> None:
@@ -169,3 +170,14 @@ def test_a_line_holding_only_a_date_dates_the_next_one() -> None:
     )
     (event,) = extract_events(article)
     assert (event.event_type, event.date.strftime("%m-%d"), event.date_text) == ("visit", "07-19", "7月19日上午")
+
+
+def test_project_talks_at_a_conference_are_part_of_it() -> None:
+    from events.schema import Article
+
+    article = Article(
+        article_id="promo", source_path="promo.txt", language="zh", title="泉州（深圳）招商推介会举行",
+        published_at=dt.datetime(2021, 6, 9),
+        text="6月8日下午，泉州（深圳）招商推介会在深圳举行。\n推介会还吸引了多个项目前来洽谈，现场签约项目12个。",
+    )
+    assert sorted(e.event_type for e in extract_events(article)) == ["conference", "signing"]
