@@ -165,6 +165,16 @@ def _occurring_types(sentence: str, language: str) -> set[str]:
     return occurring
 
 
+_THIS = re.compile(r"(?:(?:此次|本次|这次|此行)[^，。；,;]{0,4}|\bthis\s+(?:[\w-]+\s+){0,2})$", re.IGNORECASE)
+
+
+def _refers_back(sentence: str, language: str) -> bool:
+    """"此次来温考察是…的一项重要行程", "This visit is the first …": every gathering word of the sentence
+    names the occasion already reported."""
+    gathering = [p for p, t in _types_in(sentence, language) if t in _triggers().gathering]
+    return bool(gathering) and all(_THIS.search(sentence[max(0, p - 30) : p]) for p in gathering)
+
+
 def _text_years(text: str) -> list[int]:
     return [int(y) for y in _YEAR.findall(text)]
 
@@ -272,7 +282,10 @@ _AT_OCCASION = re.compile(
     r"|^(?:At|During) the (?:summit|forum|conference|meeting|event|expo|fair|ceremony|session)\b",
     re.IGNORECASE,
 )
-_OPENING = re.compile(r"\bopening ceremony\b|\bopened\b|开幕", re.IGNORECASE)
+#: talks words that also mean negotiating projects ("项目前来洽谈"), and verbs of meeting people
+_NEGOTIATION = re.compile(r"洽谈|negotiat", re.IGNORECASE)
+_MEETING_VERB = re.compile(r"会见|会谈|接见|\bmet\b|\bmeets?\b", re.IGNORECASE)
+_OPENING = re.compile(r"\bopening ceremony\b|\bopened\b|\binaugurat(?:ed|ion)\b|开幕", re.IGNORECASE)
 _ATTENDANCE = re.compile(
     r"\b(?:was|were) (?:also )?(?:present|in attendance)\b|\battended\b|出席|参加", re.IGNORECASE
 )
@@ -441,10 +454,14 @@ def extract_events(article: Article) -> list[Event]:
             # a new day or place is a new occasion; at the same place and day only a conference held
             # during a visit or talks is one (a meeting "attended" is the occasion already reported)
             # talks are between people: "项目前来洽谈" at a promotion conference names nobody and is part of it
-            nobody = head == "talks" and bool(same_occasion) and not any(
-                p.participant for p in actors.find_persons(sentence.text, language)
+            nobody = (
+                head == "talks" and bool(same_occasion) and bool(_NEGOTIATION.search(sentence.text))
+                and not _MEETING_VERB.search(sentence.text)
+                and not any(p.participant for p in actors.find_persons(sentence.text, language))
             )
-            if not nobody and _new_occasion(head, {c.event_type for c in same_occasion}):
+            if not nobody and not _refers_back(sentence.text, language) and _new_occasion(
+                head, {c.event_type for c in same_occasion}
+            ):
                 candidates.append(_Candidate(head, [sentence], date_mention, extra={"place": where}))
                 last_in_paragraph[sentence.paragraph] = candidates[-1]
         for event_type in sorted(sentence_types & set(triggers.separate)):

@@ -128,6 +128,13 @@ def test_an_announced_plan_gives_no_event() -> None:
         ("Li Ming met Governor Hans Weber on Monday.", "en", {"talks"}),
         ("Li Ming met the delegation on Monday.", "en", {"talks"}),
         ("宜昌市—襄阳市工作交流会昨天在宜召开", "zh", {"meeting"}),
+        # names of bodies, invitations and directives are no occasions
+        ("Wang Hui, vice chairman of the Chinese People's Political Consultative Conference, paid a visit to the park.",
+         "en", {"visit"}),
+        ("全国政治协商会议委员到园区视察", "zh", {"visit"}),
+        ("The two mayors held a bilateral meeting in the afternoon.", "en", {"talks"}),
+        ("Mayor Wang invited entrepreneurs to visit Jinhua.", "en", set()),
+        ("会议要求，要抓好项目洽谈工作，推进项目早落地、早投产", "zh", {"meeting"}),
     ],
 )
 def test_occurring_types(sentence: str, language: str, types: set[str]) -> None:
@@ -181,3 +188,18 @@ def test_project_talks_at_a_conference_are_part_of_it() -> None:
         text="6月8日下午，泉州（深圳）招商推介会在深圳举行。\n推介会还吸引了多个项目前来洽谈，现场签约项目12个。",
     )
     assert sorted(e.event_type for e in extract_events(article)) == ["conference", "signing"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "refers"),
+    [
+        ("此次来宜考察交流，是代表团赴襄阳后安排的一项重要行程。", "zh", True),
+        ("This visit to Shanghai is the first by a Hamburg mayor since 2015.", "en", True),
+        ("次日，代表团考察了产业园。", "zh", False),
+        ("The delegation then visited the port.", "en", False),
+    ],
+)
+def test_this_visit_refers_to_the_reported_occasion(sentence: str, language: str, refers: bool) -> None:
+    from events.extract import _refers_back
+
+    assert _refers_back(sentence, language) is refers
