@@ -505,6 +505,11 @@ def _grammar() -> _Grammar:
             rf"(?:\s*(?:,\s*|\(\s*)(?:(?P<m>{mon})\.?\s*(?P<d>{_DAY})|(?P<d2>{_DAY})\s+(?:of\s+)?(?P<m2>{mon})\.?)"
             rf"{year_tail}(?:\s*\))?)?"
         ), _en_weekday, _LETTERS),
+        # on 9.24 / on the afternoon of 9.24 (month.day, as Chinese sites write it in English; only after on/of)
+        _Rule(re.compile(
+            r"(?<=\b[Oo][nf] )(?P<m>1[0-2]|0?[1-9])\.(?P<d>3[01]|[12]\d|0?[1-9])"
+            r"(?=\s*[,;:)]|\s+(?:the|a|an|at|in|when|morning|afternoon|evening)\b|\s*$)"
+        ), _en_numeric_month_day, _DIGITS + "."),
         # three days ago / a week ago (the count is checked by look-back)
         _Rule(re.compile(r"ago(?![A-Za-z])"), _en_ago, _LETTERS),
         # in 2019 / by 2025 / for 2019 and 2020 (the context word is checked by look-back)
@@ -709,6 +714,12 @@ def _en_day_led(match: re.Match[str], ctx: _Context) -> list[DateMention | None]
         return []
     date, inferred = _explicit_or_year_less(ctx, year, month, day)
     return [_mention(ctx, match.start(), _end_of(match), date, "day", year_inferred=inferred)]
+
+
+def _en_numeric_month_day(match: re.Match[str], ctx: _Context) -> list[DateMention | None]:
+    month, day = int(match.group("m")), int(match.group("d"))
+    date, inferred = _explicit_or_year_less(ctx, None, month, day)
+    return [_mention(ctx, match.start(), match.end(), date, "day", year_inferred=inferred)]
 
 
 def _en_ordinal_day(match: re.Match[str], ctx: _Context) -> list[DateMention | None]:
