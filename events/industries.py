@@ -91,6 +91,7 @@ class _Keywords:
     automaton: Any  # ahocorasick.Automaton: key -> (length, latin, entries, cues)
     scoring: _Scoring
     cues: dict[str, _Cues]
+    offices: dict[str, re.Pattern[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +229,8 @@ def _keywords() -> _Keywords:
         threshold=float(scoring_raw["threshold"]),
     )
     compiled = {language: _compile_cues(raw["cues"], language) for language in ("en", "zh")}
-    return _Keywords(automaton=automaton, scoring=scoring, cues=compiled)
+    offices = {key: re.compile(pattern) for key, pattern in raw["offices"].items()}
+    return _Keywords(automaton=automaton, scoring=scoring, cues=compiled, offices=offices)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -333,12 +335,23 @@ def _find(text: str) -> _Found:
     if len(spans) > 1:
         spans.sort(key=lambda s: s[0])
         spans = _resolve_overlaps(spans)
+    if spans:
+        spans = [span for span in spans if not _in_office_name(folded, span[0], span[1])]
     keywords = [(span[0], span[3]) for span in spans]
     if len(folded) != len(text):  # quotes were dropped: map positions back to the original text
         dropped = [m.start() - i for i, m in enumerate(_DROPPED_RE.finditer(text))]
         keywords = [(p + bisect_right(dropped, p), entry) for p, entry in keywords]
         cue_hits = [(p + bisect_right(dropped, p), name) for p, name in cue_hits]
     return _Found(keywords, cue_hits)
+
+
+def _in_office_name(folded: str, start: int, end: int) -> bool:
+    offices = _keywords().offices
+    if folded[start].isascii():
+        return bool(offices["en_after"].match(folded, end, end + 60)) or bool(
+            "of" in folded[max(0, start - 60) : start] and offices["en_before"].search(folded, max(0, start - 60), start)
+        )
+    return bool(offices["zh_after"].match(folded, end, end + 12))
 
 
 def _best_per_slug(entries: Sequence[_Entry]) -> dict[str, tuple[float, str]]:

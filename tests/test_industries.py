@@ -142,6 +142,11 @@ NEGATIVES = [
     ("en", "On March 9, the two cities strengthened the bonds of friendship.", {"finance"}),
     ("en", "On March 9, the delegation will travel to Beijing and stay at the Grand Hotel.", {"tourism-culture"}),
     ("en", "On March 9, the Municipal Bureau of Commerce attended the meeting.", {"trade"}),
+    # offices that attended name no industry
+    ("en", "On March 9, heads of the environment protection bureau attended the talks.", {"environmental"}),
+    ("en", "On March 9, the Department of Culture and Tourism hosted the talks.", {"tourism-culture"}),
+    ("zh", "3月9日，市长会见客人，市文化和旅游局、市农业农村局、市商务局负责人参加会见。",
+     {"tourism-culture", "agriculture", "trade"}),
     ("en", "On March 9, the mayor called for financial support and the construction of a modern city.",
      {"finance", "construction-real-estate"}),
     ("zh", "3月9日，本报通讯员从市政府获悉，会议通过电视电话会议形式召开。", {"telecom", "smart-devices"}),
