@@ -348,8 +348,9 @@ def _find(text: str) -> _Found:
 def _in_office_name(folded: str, start: int, end: int) -> bool:
     offices = _keywords().offices
     if folded[start].isascii():
+        before = max(0, start - 60)
         return bool(offices["en_after"].match(folded, end, end + 60)) or bool(
-            "of" in folded[max(0, start - 60) : start] and offices["en_before"].search(folded, max(0, start - 60), start)
+            "of" in folded[before:start] and offices["en_before"].search(folded, before, start)
         )
     return bool(offices["zh_after"].match(folded, end, end + 12))
 
