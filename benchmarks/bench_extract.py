@@ -207,16 +207,16 @@ def memory_child(corpus_dir: Path, out: Path, version: str, per_article: int, va
     # real articles give one to three events: keep the events per batch (≈ 400) as real batches have them
     engine.MAX_BATCH_ARTICLES = max(1, 400 // per_article)
     peaks: dict[str, float] = {}
-    build_page = timeline.build_timeline_html
+    write_page = timeline.write_timeline_html
 
-    def measured_page(*args: Any, **kwargs: Any) -> str:
+    def measured_page(*args: Any, **kwargs: Any) -> int:
         peaks["before"] = _peak_rss_mb()
         _reset_peak()
-        page = build_page(*args, **kwargs)
+        written = write_page(*args, **kwargs)
         peaks["timeline"] = _peak_rss_mb()
-        return page
+        return written
 
-    timeline.build_timeline_html = measured_page  # type: ignore[assignment]
+    timeline.write_timeline_html = measured_page  # type: ignore[assignment]
     result = build_release(corpus_dir, out, version=version, jobs=1, cache=False)
     overall = max(peaks.get("before", 0), peaks.get("timeline", 0), _peak_rss_mb())
     print(f"{result.events} {result.seconds:.1f} {overall:.0f} {result.changed} {peaks.get('before', 0):.0f} "

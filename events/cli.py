@@ -86,6 +86,11 @@ def release(
         typer.Option(help="Where batches run: local processes, or a Dask cluster (DASK_SCHEDULER_ADDRESS, "
                           "else a local one; needs the 'cluster' extra)."),
     ] = ReleaseEngine.local,
+    timeline_max_points: Annotated[
+        int | None,
+        typer.Option(min=1, help="Most recent events drawn as points on the timeline (default: 50,000); "
+                                 "older ones are counted per week instead."),
+    ] = None,
 ) -> None:
     """Extract events from SEEDS and publish a release in OUT/VERSION/."""
     from events.release import ReleaseError, build_release
@@ -109,7 +114,8 @@ def release(
 
         try:
             result = build_release(seeds, out, version=version, force=force, progress=progress, jobs=jobs,
-                                   cache=not no_cache, engine_name=engine.value)
+                                   cache=not no_cache, engine_name=engine.value,
+                                   timeline_max_points=timeline_max_points)
         except ReleaseError as exc:
             raise _fail(str(exc)) from None
     for warning in result.warnings:

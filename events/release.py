@@ -736,18 +736,23 @@ def build_release(
     jobs: int | None = None,
     cache: bool = True,
     engine_name: str | engine.ExtractionEngine = "local",
+    timeline_max_points: int | None = None,
 ) -> ReleaseResult:
     """Extract SEEDS and publish release VERSION in OUT.
 
     ``jobs`` worker processes (default: every core; small corpora stay in this process) extract in
     batches; ``cache=False`` extracts every article again and leaves ``OUT/.cache`` untouched;
-    ``engine_name`` is "local", "dask", or an engine object (see ``events.engine``).
+    ``engine_name`` is "local", "dask", or an engine object (see ``events.engine``);
+    ``timeline_max_points`` events at most are points on the timeline, the older ones are counted
+    (default ``timeline.DEFAULT_MAX_POINTS``).
     """
     started = time.perf_counter()
     if not seeds.is_dir():
         raise ReleaseError(f"seeds directory {seeds} does not exist or is not a directory")
     if jobs is not None and jobs < 1:
         raise ReleaseError(f"--jobs must be at least 1 (got {jobs})")
+    if timeline_max_points is not None and timeline_max_points < 1:
+        raise ReleaseError(f"--timeline-max-points must be at least 1 (got {timeline_max_points})")
     created = now or _build_time()
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -783,7 +788,8 @@ def build_release(
             finally:
                 if extraction_cache is not None:
                     extraction_cache.close()
-            written = write_release_files(staging, out, version, created, corpus, index)
+            written = write_release_files(staging, out, version, created, corpus, index,
+                                          timeline_max_points=timeline_max_points)
             shutil.rmtree(staging / ".shards", ignore_errors=True)
             _fsync_files(staging)
         except OSError as exc:
@@ -841,7 +847,7 @@ class WrittenRelease:
 
 
 def write_release_files(staging: Path, out: Path, version: str, created: dt.datetime, corpus: CorpusResult,
-                        index: dict[str, Any]) -> WrittenRelease:
+                        index: dict[str, Any], *, timeline_max_points: int | None = None) -> WrittenRelease:
     """Every file of the release into ``staging``, from the corpus's event shards."""
     parquet_path = staging / "events.parquet"
     rows = write_tables(corpus.shards.sorted_parts(), parquet_path, staging / "events.csv")
@@ -877,42 +883,18 @@ def write_release_files(staging: Path, out: Path, version: str, created: dt.date
         "articles": corpus.articles,
         "rejects": len(corpus.rejects),
     }
-    small["timeline.html"] = timeline.build_timeline_html(_timeline_frame(parquet_path), meta).encode("utf-8")
+    # the page is written in pieces from a scan of the table: only its points are read whole
+    points = timeline.DEFAULT_MAX_POINTS if timeline_max_points is None else timeline_max_points
+    timeline.write_timeline_html(staging / "timeline.html", pl.scan_parquet(parquet_path), meta, max_points=points)
     for name, data in small.items():
         (staging / name).write_bytes(data)
     files = {name: FileInfo(len(data), sha256_bytes(data)) for name, data in small.items()}
-    files.update({name: _file_info(staging / name) for name in TABLE_FILES})
+    files.update({name: _file_info(staging / name) for name in (*TABLE_FILES, "timeline.html")})
     package = _datapackage(version, created, files, rows, corpus.articles, len(corpus.rejects))
     data = (json.dumps(package, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     (staging / "datapackage.json").write_bytes(data)
     files["datapackage.json"] = FileInfo(len(data), sha256_bytes(data))
     return WrittenRelease(rows, changes, files)
-
-
-#: the columns the timeline reads of events it does not draw as points (it counts them per week)
-TIMELINE_COUNTED_COLUMNS = ("event_id", "date", "date_precision", "event_type", "admin1", "industries")
-
-
-def _timeline_frame(parquet_path: Path) -> pl.DataFrame:
-    """The table as the timeline needs it, without what it does not show.
-
-    Only the columns the page shows are read; and of the events older than the page's
-    ``DEFAULT_MAX_POINTS`` most recent ones, which it only counts, only the columns it counts by
-    (the rest are left empty), so a million events do not cost gigabytes here.
-    """
-    schema = pl.read_parquet_schema(parquet_path)
-    wanted = set(getattr(timeline, "VIEW_COLUMNS", schema.keys())) | {"date_min", "date_max"}
-    columns = [name for name in schema if name in wanted]
-    scan = pl.scan_parquet(parquet_path).select(columns)
-    rows = scan.select(pl.len()).collect().item()
-    points = int(getattr(timeline, "DEFAULT_MAX_POINTS", rows))
-    if rows <= points:
-        return scan.collect()
-    counted = [name for name in columns if name in TIMELINE_COUNTED_COLUMNS or name in ("date_min", "date_max")]
-    older = scan.head(rows - points).select(
-        pl.col(name) if name in counted else pl.lit(None, dtype=schema[name]).alias(name) for name in columns
-    )
-    return pl.concat([older.collect(), scan.tail(points).collect()])
 
 
 def _build_time() -> dt.datetime:

@@ -8,7 +8,9 @@ with shared arrays (one WebGL trace per colour, never one per event), so 100,000
 
 Above ``max_points`` events only the most recent ``max_points`` are points; the older ones are
 counted per week, province, event type and industry set, so the file stays small (≈ 15 MB at the
-default 50,000).
+default 50,000; ≈ 20 MB for a million events). The table may be a lazy Parquet scan: the older events
+are then read a slice of ``STEP_ROWS`` at a time and counted by Polars, never turned into Python
+objects, and the page is written to its file in pieces, so memory does not grow with the table.
 
 The output is deterministic: rows are sorted by date then event_id, dictionaries are sorted and the
 JSON is written with fixed separators, so the same release gives the same bytes.
@@ -20,10 +22,13 @@ import datetime as dt
 import html
 import json
 import math
+import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from string import Template
 from typing import Any
 
@@ -65,8 +70,16 @@ VIEW_COLUMNS = (
     "persons_latin",
 )
 _LIST_COLUMNS = ("persons", "organizations", "participants", "industries", "persons_latin")
+#: the order of the points (the published table's order)
+SORT_KEY = ["date", "event_id"]
+#: what the events that are not points are counted by
+COUNTED_COLUMNS = ("date", "admin1", "event_type", "industries")
+#: events read at once when a table is checked and counted (one row group of a published table)
+STEP_ROWS = 100_000
 _DATA_BLOCK = re.compile(r'<script type="application/json" id="ev-data">(.*?)</script>', re.DOTALL)
 _EPOCH = dt.date(1970, 1, 1)
+
+FrameLike = pl.DataFrame | pl.LazyFrame
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,18 +105,20 @@ def _approximate_days() -> int:
 # encoding
 
 
-def _view_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """The shown columns, missing optional ones added empty, sorted as the published table is."""
+def _view_frame(frame: FrameLike) -> pl.LazyFrame:
+    """The shown columns, missing optional ones added empty, empty lists for missing lists (in input order)."""
+    lazy = frame.lazy()
+    present = lazy.collect_schema()
     schema = polars_schema()
     extra = [
         pl.lit([] if name in _LIST_COLUMNS else None, dtype=schema[name]).alias(name)
         for name in VIEW_COLUMNS
-        if name not in frame.columns
+        if name not in present
     ]
-    windows = [c for c in ("date_min", "date_max") if c in frame.columns]
-    view = frame.with_columns(extra) if extra else frame
-    view = view.select([*VIEW_COLUMNS, *windows]).sort(["date", "event_id"])
-    return view.with_columns(pl.col(c).fill_null(pl.lit([], dtype=view.schema[c])) for c in _LIST_COLUMNS)
+    windows = [c for c in ("date_min", "date_max") if c in present]
+    view = (lazy.with_columns(extra) if extra else lazy).select([*VIEW_COLUMNS, *windows])
+    dtypes = view.collect_schema()
+    return view.with_columns(pl.col(c).fill_null(pl.lit([], dtype=dtypes[c])) for c in _LIST_COLUMNS)
 
 
 def _window_offsets(view: pl.DataFrame) -> tuple[list[int], list[int]]:
@@ -156,47 +171,136 @@ def _place_key(row: Sequence[Any]) -> tuple[Any, ...] | None:
     return None if all(v is None for v in key) else key
 
 
-def _counts(keys: pl.DataFrame, every: str) -> pl.DataFrame:
-    return (
-        keys.with_columns(pl.col("date").dt.truncate(every).cast(pl.Int32).alias("day"))
-        .group_by(["day", "province", "type", "industries"])
-        .agg(pl.len().cast(pl.Int64).alias("count"))
-        .sort(["day", "province", "type", "industries"])
-    )
+def _in_order(view: pl.LazyFrame, total: int) -> bool:
+    """Whether the events are sorted by date then event id already (a published table is), read a slice at a time."""
+    date, event_id = pl.col("date"), pl.col("event_id")
+    after_previous = ((date > date.shift()) | ((date == date.shift()) & (event_id >= event_id.shift()))).fill_null(True)
+    last: tuple[Any, ...] | None = None
+    for offset in range(0, total, STEP_ROWS):
+        keys = view.slice(offset, STEP_ROWS).select(SORT_KEY).collect()
+        if keys.height == 0:
+            continue
+        if keys["date"].null_count() or keys["event_id"].null_count():
+            return False  # nulls sort first: leave those tables to the general case
+        if (last is not None and keys.row(0) < last) or not keys.select(after_previous.all()).item():
+            return False
+        last = keys.row(keys.height - 1)
+    return True
 
 
-def _aggregate(older: pl.DataFrame, provinces: dict[str, int], types: dict[str, int],
+def _split(view: pl.LazyFrame, max_points: int) -> tuple[int, pl.DataFrame, list[pl.LazyFrame]]:
+    """(events, the ``max_points`` most recent in date order with every shown column, the older ones).
+
+    The older events stay lazy, in slices of at most ``STEP_ROWS`` rows reduced to the columns they are
+    counted by. A table already in order (a published one) is cut by position, so a Parquet scan reads
+    the shown columns of the points alone and never more than a slice of the others; any other table is
+    sorted by its keys first (every event's date and id at once).
+    """
+    total = view.select(pl.len()).collect().item()
+    first = max(total - max_points, 0)
+    if _in_order(view, total):
+        points = view.slice(first)
+        older = [view.slice(offset, min(STEP_ROWS, first - offset)) for offset in range(0, first, STEP_ROWS)]
+    else:
+        order = view.select(SORT_KEY).with_row_index("_row").sort(SORT_KEY, maintain_order=True).collect()
+        rows = view.with_row_index("_row")
+        recent = pl.col("_row").is_in(order["_row"].slice(first).implode())
+        points = rows.filter(recent).sort(SORT_KEY, maintain_order=True).drop("_row")
+        older = [rows.slice(offset, STEP_ROWS).filter(~recent) for offset in range(0, total, STEP_ROWS)]
+    return total, points.collect(), [part.select(COUNTED_COLUMNS) for part in older]
+
+
+@dataclass
+class _Tally:
+    """What the page needs of the events it does not draw: the distinct values and the counts."""
+
+    types: set[Any] = field(default_factory=set)
+    provinces: set[str] = field(default_factory=set)
+    industries: set[str] = field(default_factory=set)
+    weeks: list[pl.DataFrame] = field(default_factory=list)
+    months: list[pl.DataFrame] = field(default_factory=list)
+
+    def add_values(self, events: pl.DataFrame) -> None:
+        self.types.update(events["event_type"].unique().to_list())
+        self.provinces.update(events["admin1"].drop_nulls().unique().to_list())
+        self.industries.update(events["industries"].explode().drop_nulls().unique().to_list())
+
+    def add_counts(self, events: pl.DataFrame) -> None:
+        self.add_values(events)
+        self.weeks.append(_counts(events, "1w"))
+        self.months.append(_counts(events, "1mo"))
+
+
+_COUNT_KEYS = ["day", "admin1", "event_type", "industries"]
+
+
+def _counts(events: pl.DataFrame, every: str) -> pl.DataFrame:
+    """Events per period, province, event type and industry list (by value; coded afterwards)."""
+    day = pl.col("date").dt.truncate(every).cast(pl.Int32).alias("day")
+    return events.group_by(day, *_COUNT_KEYS[1:]).agg(pl.len().cast(pl.Int64).alias("count"))
+
+
+def _merged(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    merged = pl.concat(parts)
+    return merged.group_by(_COUNT_KEYS).agg(pl.col("count").sum()) if len(parts) > 1 else merged
+
+
+def _tally(points: pl.DataFrame, older: list[pl.LazyFrame]) -> _Tally:
+    """Reads the older events one slice at a time: only a slice's columns and the counts are held."""
+    tally = _Tally()
+    tally.add_values(points)
+    for part in older:
+        events = part.collect()
+        if events.height:
+            tally.add_counts(events)
+        del events  # before the next slice is read
+    return tally
+
+
+def _aggregate(tally: _Tally, provinces: dict[str, int], types: dict[str, int],
                industries: dict[str, int], max_rows: int) -> dict[str, Any] | None:
-    """Counts of the events not drawn as points, per week (or month when weeks are too many)."""
-    if older.height == 0:
+    """Counts of the events not drawn as points, per week (or month when weeks are too many).
+
+    Counted by Polars from the columns alone: only the count rows and the distinct industry lists
+    become Python values, never one object per event.
+    """
+    if not tally.weeks:
         return None
-    combos = [tuple(industries[i] for i in row) for row in older["industries"].to_list()]
-    combo_index = _index(combos)
-    keys = older.select(
-        pl.col("date"),
+    bucket, counts = "week", _merged(tally.weeks)
+    if counts.height > max_rows:
+        bucket, counts = "month", _merged(tally.months)
+    lists = counts["industries"].unique().to_list()
+    coded = [tuple(industries[i] for i in row) for row in lists]
+    combo_index = _index(coded)
+    combos = pl.DataFrame(
+        {"industries": lists, "combo": [combo_index[c] for c in coded]},
+        schema={"industries": counts.schema["industries"], "combo": pl.Int32},
+    )
+    keys = ["day", "province", "type", "industries"]
+    rows = counts.join(combos, on="industries", how="left").select(
+        pl.col("day"),
         pl.col("admin1").replace_strict(provinces, default=-1, return_dtype=pl.Int32).alias("province"),
         pl.col("event_type").replace_strict(types, return_dtype=pl.Int32).alias("type"),
-        pl.Series("industries", [combo_index[c] for c in combos], dtype=pl.Int32),
-    )
-    bucket = "week"
-    counts = _counts(keys, "1w")
-    if counts.height > max_rows:
-        bucket = "month"
-        counts = _counts(keys, "1mo")
+        pl.col("combo").alias("industries"),
+        pl.col("count"),
+    ).sort(keys)
     return {
         "bucket": bucket,
         "combos": [list(c) for c in combo_index],
-        **{name: counts[name].to_list() for name in ("day", "province", "type", "industries", "count")},
+        **{name: rows[name].to_list() for name in (*keys, "count")},
     }
 
 
 def encode_timeline_data(
-    frame: pl.DataFrame,
+    frame: FrameLike,
     *,
     max_points: int = DEFAULT_MAX_POINTS,
     max_aggregate_rows: int = DEFAULT_MAX_AGGREGATE_ROWS,
 ) -> dict[str, Any]:
     """The page's data: columnar, dictionary-encoded, the most recent ``max_points`` events as points.
+
+    ``frame`` may be lazy (a Parquet scan): then only the points are read whole, the other events
+    only by the columns they are counted by.
 
     Layout (read by events/static/timeline.js): ``dict`` holds sorted dictionaries (event_type,
     province, industry, place as [name, province index, country, lat, lon], name, role, latin,
@@ -209,12 +313,12 @@ def encode_timeline_data(
     if max_points < 1:
         raise ValueError("max_points must be at least 1")
     view = _view_frame(frame)
-    points = view.tail(max_points) if view.height > max_points else view
-    older = view.head(view.height - points.height)
+    total, points, older = _split(view, max_points)
 
-    types = _index(view["event_type"].to_list())
-    provinces = _index(v for v in view["admin1"].to_list() if v is not None)
-    industries = _index(i for row in view["industries"].to_list() for i in row)
+    tally = _tally(points, older)
+    types = _index(tally.types)
+    provinces = _index(tally.provinces)
+    industries = _index(tally.industries)
 
     place_rows = points.select("place", "admin1", "country_code", "latitude", "longitude").rows()
     place_keys = [_place_key(row) for row in place_rows]
@@ -264,7 +368,7 @@ def encode_timeline_data(
     }
     return {
         "format": DATA_FORMAT,
-        "total": view.height,
+        "total": total,
         "dict": {
             "event_type": list(types),
             "province": list(provinces),
@@ -278,7 +382,7 @@ def encode_timeline_data(
             "source": [list(k) for k in sources],
         },
         "events": events,
-        "aggregate": _aggregate(older, provinces, types, industries, max_aggregate_rows),
+        "aggregate": _aggregate(tally, provinces, types, industries, max_aggregate_rows),
     }
 
 
@@ -286,6 +390,19 @@ def _json_for_script(data: Any) -> str:
     """JSON that can sit inside <script>: no '<' at all, so no '</script>' or '<!--' can end it early."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.replace("<", "\\u003c")
+
+
+def _json_pieces(data: Any, depth: int = 2) -> Iterator[str]:
+    """``_json_for_script(data)`` in pieces: objects down to ``depth`` levels are opened here, so no
+    string ever holds the whole block (each events column is one piece)."""
+    if depth <= 0 or not isinstance(data, dict):
+        yield _json_for_script(data)
+        return
+    yield "{"
+    for number, (key, value) in enumerate(data.items()):
+        yield f"{',' if number else ''}{_json_for_script(str(key))}:"
+        yield from _json_pieces(value, depth - 1)
+    yield "}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,22 +474,76 @@ def _header(meta: dict[str, Any], total: int) -> dict[str, str]:
     }
 
 
+def _template_pieces(template: str, values: dict[str, str | Callable[[], Iterable[str]]]) -> Iterator[str]:
+    """What ``Template(template).substitute(values)`` gives, in pieces; a callable value is called (and its
+    pieces made) only when its placeholder is reached."""
+    start = 0
+    for match in Template.pattern.finditer(template):
+        yield template[start:match.start()]
+        start = match.end()
+        if match.group("escaped") is not None:
+            yield "$"
+            continue
+        name = match.group("named") or match.group("braced")
+        if name is None:
+            raise ValueError(f"invalid placeholder in the timeline template at {match.start()}")
+        value = values[name]
+        if isinstance(value, str):
+            yield value
+        else:
+            yield from value()
+    yield template[start:]
+
+
+@cache
+def _geo_json() -> str:
+    return _json_for_script({"world_110m": json.loads(_static_text("world-110m.json"))})
+
+
+def _page_pieces(frame: FrameLike, meta: dict[str, Any], max_points: int, max_aggregate_rows: int) -> Iterator[str]:
+    data = encode_timeline_data(frame, max_points=max_points, max_aggregate_rows=max_aggregate_rows)
+    values: dict[str, str | Callable[[], Iterable[str]]] = {
+        **_header(meta, data["total"]),
+        "css": _static_text("timeline.css"),
+        "plotly_js": lambda: (get_plotlyjs(),),
+        "geo_json": _geo_json(),
+        "data_json": lambda: _json_pieces(data),
+        "app_js": _static_text("timeline.js"),
+    }
+    yield from _template_pieces(_static_text("timeline.template.html"), values)
+
+
 def build_timeline_html(
-    frame: pl.DataFrame,
+    frame: FrameLike,
     meta: dict[str, Any],
     *,
     max_points: int = DEFAULT_MAX_POINTS,
     max_aggregate_rows: int = DEFAULT_MAX_AGGREGATE_ROWS,
 ) -> str:
     """A complete HTML page; deterministic for the same table and metadata."""
-    data = encode_timeline_data(frame, max_points=max_points, max_aggregate_rows=max_aggregate_rows)
-    geo = json.loads(_static_text("world-110m.json"))
-    page = Template(_static_text("timeline.template.html")).substitute(
-        **_header(meta, data["total"]),
-        css=_static_text("timeline.css"),
-        plotly_js=get_plotlyjs(),
-        geo_json=_json_for_script({"world_110m": geo}),
-        data_json=_json_for_script(data),
-        app_js=_static_text("timeline.js"),
-    )
-    return page
+    return "".join(_page_pieces(frame, meta, max_points, max_aggregate_rows))
+
+
+def write_timeline_html(
+    path: Path,
+    frame: FrameLike,
+    meta: dict[str, Any],
+    *,
+    max_points: int = DEFAULT_MAX_POINTS,
+    max_aggregate_rows: int = DEFAULT_MAX_AGGREGATE_ROWS,
+) -> int:
+    """Write ``build_timeline_html``'s page to ``path`` piece by piece (the page is never one string);
+    atomically: a temporary sibling, fsynced, renamed over ``path``. Returns the bytes written."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    written = 0
+    try:
+        with tmp.open("wb") as handle:
+            for piece in _page_pieces(frame, meta, max_points, max_aggregate_rows):
+                written += handle.write(piece.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return written

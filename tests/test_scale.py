@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from events import cache as cache_module
-from events import engine, timeline
+from events import engine
 from events.cache import CACHE_DIR, CACHE_FILE, ExtractionCache, article_key
 from events.cli import app
 from events.release import (
@@ -408,23 +408,6 @@ def test_changes_agree_with_row_by_row_comparison(events_table: pl.DataFrame) ->
     assert compare_tables(previous.lazy(), current.lazy()) == got
     first = compare_tables(None, current)
     assert first["added"] == sorted(current["event_id"].to_list()) and first["changed"] == []
-
-
-def test_timeline_input_leaves_out_only_what_the_page_ignores(
-    tmp_path: Path, events_table: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from events.release import _timeline_frame
-
-    path = tmp_path / "e.parquet"
-    table = sort_events(events_table.head(300))
-    table.write_parquet(path)
-    monkeypatch.setattr(timeline, "DEFAULT_MAX_POINTS", 40)
-    meta = {"name": "events", "version": "t", "created": "2026-01-01 00:00 UTC", "articles": 1, "rejects": 0}
-    trimmed = _timeline_frame(path)
-    assert trimmed.height == 300 and "evidence" not in trimmed.columns
-    assert trimmed.head(260)["title"].null_count() == 260 and trimmed.tail(40)["title"].null_count() == 0
-    full = timeline.build_timeline_html(table, meta, max_points=40)
-    assert timeline.build_timeline_html(trimmed, meta, max_points=40) == full
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,9 +6,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import re
+import tracemalloc
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -290,3 +293,90 @@ def test_frames_without_some_columns_still_build(frame: pl.DataFrame, missing: l
         assert decoded[name].to_list() == [empty] * frame.height
     kept = [c for c in timeline.VIEW_COLUMNS if c not in missing]
     assert_frame_equal(decoded.select(kept), frame.select(kept))
+
+
+# ---------------------------------------------------------------------------------------------
+# large tables: lazy input, counts made by Polars, the page written in pieces
+
+
+def _reference_aggregate(frame: pl.DataFrame, max_points: int, every: str) -> dict[str, Any]:
+    """The counts as the first implementation made them: one Python tuple per older event."""
+    data = timeline.encode_timeline_data(frame)  # every event a point: gives the full dictionaries
+    d = data["dict"]
+    provinces = {p: i for i, p in enumerate(d["province"])}
+    types = {t: i for i, t in enumerate(d["event_type"])}
+    industries = {s: i for i, s in enumerate(d["industry"])}
+    older = frame.sort(["date", "event_id"]).head(frame.height - max_points)
+    days = older.select(pl.col("date").dt.truncate(every).cast(pl.Int32))["date"].to_list()
+    combos = [tuple(industries[i] for i in row) for row in older["industries"].to_list()]
+    combo_index = {c: i for i, c in enumerate(sorted(set(combos)))}
+    counts: dict[tuple[int, int, int, int], int] = {}
+    for day, admin1, event_type, combo in zip(days, older["admin1"].to_list(), older["event_type"].to_list(), combos,
+                                              strict=True):
+        key = (day, -1 if admin1 is None else provinces[admin1], types[event_type], combo_index[combo])
+        counts[key] = counts.get(key, 0) + 1
+    rows = sorted(counts.items())
+    return {
+        "combos": [list(c) for c in combo_index],
+        **{name: [key[n] for key, _ in rows] for n, name in enumerate(("day", "province", "type", "industries"))},
+        "count": [count for _, count in rows],
+    }
+
+
+@pytest.mark.parametrize(("max_points", "max_rows", "bucket", "every"), [(60, 10_000, "week", "1w"),
+                                                                        (25, 100, "month", "1mo")])
+@pytest.mark.parametrize("step", [50, 100_000])
+def test_counts_equal_counting_every_event_in_python(frame: pl.DataFrame, max_points: int, max_rows: int,
+                                                     bucket: str, every: str, step: int,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(timeline, "STEP_ROWS", step)
+    data = timeline.encode_timeline_data(frame, max_points=max_points, max_aggregate_rows=max_rows)
+    assert data["aggregate"] == {"bucket": bucket, **_reference_aggregate(frame, max_points, every)}
+
+
+@pytest.mark.parametrize("step", [37, 100_000])
+def test_a_parquet_scan_gives_the_same_page_sorted_or_not(frame: pl.DataFrame, tmp_path: Path, step: int,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = timeline.build_timeline_html(frame, META, max_points=70)
+    monkeypatch.setattr(timeline, "STEP_ROWS", step)  # the older events are read in slices of this many
+    frame.write_parquet(tmp_path / "sorted.parquet", row_group_size=50)
+    frame.sample(fraction=1.0, shuffle=True, seed=5).write_parquet(tmp_path / "shuffled.parquet")
+    for name in ("sorted.parquet", "shuffled.parquet"):
+        assert timeline.build_timeline_html(pl.scan_parquet(tmp_path / name), META, max_points=70) == expected
+
+
+def test_data_block_is_the_json_of_the_encoded_data(frame: pl.DataFrame) -> None:
+    page = timeline.build_timeline_html(frame, META, max_points=50)
+    data = timeline.encode_timeline_data(frame, max_points=50)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
+    assert f'<script type="application/json" id="ev-data">{text}</script>' in page
+
+
+def test_write_timeline_html_writes_the_page_atomically(frame: pl.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "timeline.html"
+    written = timeline.write_timeline_html(path, frame, META, max_points=30)
+    expected = timeline.build_timeline_html(frame, META, max_points=30).encode("utf-8")
+    assert path.read_bytes() == expected and written == len(expected)
+    with pytest.raises(ValueError):  # fails while writing: the old page stays
+        timeline.write_timeline_html(path, frame, META | {"articles": "many"})
+    assert path.read_bytes() == expected
+    assert [p.name for p in tmp_path.iterdir()] == ["timeline.html"]
+
+
+def _many_events(frame: pl.DataFrame, copies: int) -> pl.DataFrame:
+    """``copies`` copies of ``frame`` with distinct ids: many events, few distinct count rows."""
+    return pl.concat([frame.with_columns(pl.col("event_id") + f"-{k:04d}") for k in range(copies)])
+
+
+def test_counting_older_events_makes_no_python_object_per_event(frame: pl.DataFrame) -> None:
+    many = _many_events(frame, 500)  # 120,000 events
+    timeline.encode_timeline_data(many.head(1000), max_points=100)  # caches, imports
+    tracemalloc.start()
+    try:
+        data = timeline.encode_timeline_data(many.lazy(), max_points=100)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert data["total"] == many.height and sum(data["aggregate"]["count"]) == many.height - 100
+    # one str or list per older event would be several MB; the counts rows are a few thousand
+    assert peak < 3_000_000, peak
