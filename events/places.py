@@ -78,6 +78,7 @@ class _Rules:
     en_need_context: frozenset[str]
     en_never: frozenset[str]
     surnames: frozenset[str]
+    name_part_ok: frozenset[str]
     joiners: frozenset[str]
     en_region_after: re.Pattern[str]
     zh_region_after: tuple[str, ...]
@@ -175,6 +176,7 @@ def _rules() -> _Rules:
         en_need_context=frozenset(data["en_need_context"]),
         en_never=frozenset(data["en_never"]),
         surnames=frozenset(data["pinyin_surnames"]),
+        name_part_ok=frozenset(data["en_name_part_ok"]),
         joiners=frozenset(data["region_joiners"]),
         en_region_after=re.compile(r"^[\s-]*" + data["en_region_words"], re.IGNORECASE),
         zh_region_after=tuple(data["zh_region_words"]),
@@ -376,7 +378,27 @@ def _raw_candidates(text: str, gaz: _Gazetteer) -> list[_Candidate]:
         ):
             continue
         found.append(_Candidate(start, end, usable, latin=True))
+    if found and any(c.latin for c in found):
+        ends = {c.end for c in found}
+        found = [c for c in found if not (c.latin and _inside_foreign_name(text, c, ends, gaz))]
     return found
+
+
+_WORD_BEFORE = re.compile(r"(?P<word>[A-Z][A-Za-z'-]*)\.?\s+$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(]\s*)$")
+
+
+def _inside_foreign_name(text: str, cand: _Candidate, ends: set[int], gaz: _Gazetteer) -> bool:
+    """"Shigeru Matsubara": a foreign place name after a capitalised word that is no place, no qualifier
+    ("North", "San") and does not start a sentence is the second part of a person's or company's name."""
+    if any(e.place < 0 or gaz.places[e.place].country_code in _CHINA for e in cand.entries):
+        return False
+    match = _WORD_BEFORE.search(text, max(0, cand.start - 30), cand.start)
+    if match is None or match.group("word") in gaz.rules.name_part_ok:
+        return False
+    word_start = match.start("word")
+    after_place = match.end("word") in ends
+    return not after_place and not _SENTENCE_START.search(text, max(0, word_start - 3), word_start)
 
 
 def _after_surname(text: str, start: int, rules: _Rules) -> bool:

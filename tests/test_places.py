@@ -401,3 +401,17 @@ def test_same_area(a: str, b: str, same: bool) -> None:
 
     pa, pb = find_places(a, "zh")[0].place, find_places(b, "zh")[0].place
     assert same_area(pa, pb) is same and same_area(pb, pa) is same
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The mayor met Shigeru Matsubara, chairman of the group.", []),
+        ("Mayor Li met Governor Matsubara.", []),
+        ("Delegates from Osaka and Kobe arrived. Kobe is a port.", ["Osaka", "Kobe", "Kobe"]),
+        ("He visited New Delhi and Kuala Lumpur.", ["New Delhi", "Kuala Lumpur"]),
+        ("Matsubara is a city in Osaka Prefecture.", ["Matsubara", "Osaka Prefecture"]),
+    ],
+)
+def test_foreign_place_names_inside_person_names(text: str, expected: list[str]) -> None:
+    assert [m.text for m in places.find_places(text, "en")] == expected
