@@ -465,12 +465,20 @@ def _resolve(text: str, chosen: list[_Candidate], gaz: _Gazetteer, context: froz
         cand.choice = best
 
 
+#: "在保定举行", "到大同考察": a weak name between a venue word and its verb, with nothing after the name
+_ZH_VENUE_VERB = re.compile(r"(?:举行|召开|举办|开幕|考察|调研|视察|检查|开展|出席|参加|参观|签约|开工)")
+
+
 def _weak_context(text: str, cand: _Candidate, gaz: _Gazetteer) -> bool:
     """A weak alias still counts right after "in/at/visited" (en) or before 开发区/境内 and the like (zh)."""
     rules = gaz.rules
     if cand.latin:
         return bool(rules.en_weak_context_before.search(text[max(0, cand.start - 25) : cand.start]))
-    return bool(rules.zh_weak_context_after.match(text, cand.end))
+    return bool(
+        rules.zh_weak_context_after.match(text, cand.end)
+        or (rules.zh_venue_before.search(text[max(0, cand.start - 6) : cand.start])
+            and _ZH_VENUE_VERB.match(text, cand.end))
+    )
 
 
 def _mentions(text: str, context: frozenset[int] = frozenset()) -> list[_Candidate]:

@@ -117,6 +117,7 @@ def test_traps(text: str, language: str, key: str, name: str, country: str) -> N
         ("Free trade zones attract investors.", "en"),
         ("Huawei, Mobile, Alibaba, Yili and Mengniu", "en"),  # company and brand lists
         ("永定河畔的大理石厂", "zh"),
+        ("签约仪式在阿里巴巴举行", "zh"),  # a weak name inside a company name, before a venue verb
     ],
 )
 def test_common_words_are_not_places(text: str, language: str) -> None:
@@ -130,6 +131,8 @@ def test_common_words_are_not_places(text: str, language: str) -> None:
         ("He studied in Reading.", "en", "Reading"),
         ("沙洋县和沙洋开发区", "zh", "Shayang"),  # bare 沙洋 counts once the county is named
         ("湖北荆门沙洋", "zh", "Shayang"),  # parent city right before a bare county name
+        ("推介会在保定举行", "zh", "Baoding"),  # between a venue word and its verb
+        ("代表团到大同考察调研", "zh", "Datong"),
     ],
 )
 def test_weak_names_need_context(text: str, language: str, expected: str) -> None:
