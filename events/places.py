@@ -552,7 +552,10 @@ def _roles(text: str, mentions: Sequence[_Candidate]) -> list[str]:
             )
             venue = bool(rules.zh_venue_before.search(before) or rules.zh_venue_after.match(after))
             org = bool(rules.zh_org_after.match(after))
-            company = not org and bool(rules.zh_company_before.search(before) or rules.zh_company_after.match(after))
+            # "集团杭州总部" is the group's office in Hangzhou, not a company named after it
+            company = not org and not after.startswith("总部") and bool(
+                rules.zh_company_before.search(before) or rules.zh_company_after.match(after)
+            )
         gap = text[prev.end : m.start] if prev is not None else "x"
         # "Miyagi, Japan", "荆门沙洋"; a guest's "Isfahan in Iran" too
         adjacent = (len(gap) <= 2 and gap.strip(" ,，") == "") or (

@@ -275,6 +275,8 @@ def test_most_banners_have_their_english_names() -> None:
         ("昨天，市长会见了由扬州市委书记率领的党政代表团一行。",
          "昨天，市长会见了由扬州市委书记率领的党政代表团一行。双方表示合作。\n泉州市领导参加会见。", None, None,
          "Quanzhou", "most_mentioned"),
+        # the group's office in a city is the venue; the visitors' home city is not
+        ("6月5日，格尔木市委副书记、市长王林一行到集团杭州总部走访调研。", "", None, None, "Hangzhou", "venue"),
         # an agreement's partner and its country are not the venue
         ("Mayor Wang signed a memorandum of understanding with Porto in Portugal at the conference.",
          "The conference opened in Ningbo. Mayor Wang signed a memorandum of understanding with Porto in Portugal "
