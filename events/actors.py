@@ -15,14 +15,16 @@ speech/action verb after it, or after it was confirmed once in the article.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import accumulate, compress, repeat
-from operator import add, attrgetter, itemgetter, sub
-from typing import Any, NamedTuple
+from itertools import accumulate, compress
+from operator import attrgetter, itemgetter, sub
+from typing import Any
 
 import ahocorasick
 import yaml
@@ -305,7 +307,6 @@ def _fold_paren(text: str) -> str:
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _SYLLABLE_SEP = re.compile(r"['’\-]")
 _NAME_PUNCT = re.compile(r"[\s'\"`.,()（）\-_/·•]")
-_QUOTE = re.compile(r"“[^”\n]*”|\"[^\"\n]*\"")
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s*and)\s*")
 _ZH_POSTED = re.compile(r"([\u4e00-\u9fff]{0,5})驻[\u4e00-\u9fff]{1,4}$")
 _ZH_POSTED_CUT = re.compile(r"[了见与和同及、的]")
@@ -316,27 +317,34 @@ _ZH_NAME_DOT = re.compile(r"[·•・]")
 _ZH_PAREN_TAIL = re.compile(r"[(（][\u4e00-\u9fff]{1,6}[)）]$")
 
 
+#: pinyin syllables have at most six letters ("zhuang"); longer pieces of a word are not looked up
+_LONGEST_SYLLABLE = 6
+
+
 def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
 @lru_cache(maxsize=8192)
 def _syllable_count(word: str) -> int:
-    """Number of pinyin syllables ``word`` splits into (0 when it does not split)."""
+    """Number of pinyin syllables ``word`` splits into when that is one or two, else 0.
+
+    Callers only ask for given names of one or two syllables, so two lookups per split point replace
+    a segmentation of the whole word (given names are mostly new words: this cache seldom hits).
+    """
     syllables = _lexicon().syllables
     total = 0
     for part in _SYLLABLE_SEP.split(word.lower()):
-        if not part:
-            return 0
         n = len(part)
-        best = [0] + [99] * n
-        for i in range(1, n + 1):
-            for k in range(max(0, i - 6), i):
-                if best[k] < 99 and part[k:i] in syllables and best[k] + 1 < best[i]:
-                    best[i] = best[k] + 1
-        if best[n] >= 99:
+        if n <= _LONGEST_SYLLABLE and part in syllables:
+            total += 1
+        elif any(part[:k] in syllables and part[k:] in syllables
+                 for k in range(max(1, n - _LONGEST_SYLLABLE), min(_LONGEST_SYLLABLE, n - 1) + 1)):
+            total += 2
+        else:
             return 0
-        total += best[n]
+        if total > 2:
+            return 0
     return total
 
 
@@ -352,9 +360,10 @@ def _norm_name(name: str) -> str:
 
 _ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Ir", "Hj", "YBhg", "YBrs", "Co", "Ltd", "Inc", "Corp",
                   "Jr", "Sr", "Messrs", "Gov", "Rep", "Hon", "Bhd", "St")
-# Every non-space character belongs to a token, so offsets follow from the lengths of the pieces.
+# A token with the white space before it. Every non-space character belongs to a token, so the
+# pieces tile the text (up to trailing space) and offsets follow from their lengths.
 _EN_TOKEN = re.compile(
-    r"(\s*)("
+    r"\s*(?:"
     r"[a-z]+(?:['’\-](?!s\b)[A-Za-z]+)*"  # lower-case words first: most tokens are
     r"|(?:" + "|".join(_ABBREVIATIONS) + r")\.(?=[\s,]|$)"  # "Mr.", "Co.,"
     r"|(?:[A-Z]\.){2,}"  # "H.E."
@@ -371,59 +380,73 @@ _LOW_FIX |= {f"{c}.": c for c in "abcdefghijklmnopqrstuvwxyz"}
 _LOW_FIX |= {"’s": "'s", "’": "'", "dato’": "dato", "dato'": "dato", "datuk’": "datuk", "datuk'": "datuk"}
 
 
-class _Tok(NamedTuple):
-    text: str
-    start: int
-    end: int
-    low: str  # lower-case, without a trailing dot or apostrophe
-    cap: bool  # starts with an upper-case letter
-    word: bool  # starts with a letter
-    nl: bool  # a line break lies between this token and the previous one
-
-
 @dataclass(frozen=True, slots=True)
 class _Tokens:
-    toks: list[_Tok]
+    """The tokens of an English text as parallel lists, one per attribute (``tk.low[i]``).
+
+    Building one object per token cost more than all the finders spent reading them; these lists
+    come from C-level ``map`` calls, and a list read is as fast as an attribute read.
+    """
+
+    text: list[str]
+    start: list[int]
+    end: list[int]
+    low: list[str]  # lower-case, without a trailing dot or apostrophe
+    cap: list[bool]  # starts with an upper-case letter
+    word: list[bool]  # starts with a letter
+    nl: list[bool]  # a line break lies between this token and the previous one
     caps: list[int]  # indices of capitalised words: every finder starts from one of them
+    n: int  # number of tokens
+
+
+def _line_starts(text: str, starts: list[int]) -> list[bool]:
+    """For each token, whether a line break lies before it (found from the few line breaks, not per token)."""
+    flags = [False] * len(starts)
+    pos = text.find("\n")
+    while pos >= 0:
+        k = bisect_right(starts, pos)
+        if k < len(flags):
+            flags[k] = True
+        pos = text.find("\n", pos + 1)
+    return flags
 
 
 @lru_cache(maxsize=4)
 def _tokenize(text: str) -> _Tokens:
-    """Tokens of an English text; cached so that the person and organisation finders share them.
-
-    Built with C-level list operations (findall, accumulate, tuple construction): a Python loop
-    creating one object per token cost three times as much.
-    """
-    pairs = _EN_TOKEN.findall(text)
-    spaces = list(map(itemgetter(0), pairs))
-    texts = list(map(itemgetter(1), pairs))
-    lens = list(map(len, texts))
-    ends = list(accumulate(map(add, map(len, spaces), lens)))
-    starts = list(map(sub, ends, lens))
+    """Tokens of an English text; cached so that the person and organisation finders share them."""
+    pieces = _EN_TOKEN.findall(text)  # ungrouped: findall then makes no tuple per token
+    texts = list(map(str.lstrip, pieces))
+    ends = list(accumulate(map(len, pieces)))
+    starts = list(map(sub, ends, map(len, texts)))
     firsts = list(map(itemgetter(0), texts))
     caps = list(map(str.isupper, firsts))
-    words = list(map(str.isalpha, firsts))
     lowered = list(map(str.lower, texts))
-    lows = list(map(_LOW_FIX.get, lowered, lowered))
-    nls = list(map(str.__contains__, spaces, repeat("\n")))
-    fields = zip(texts, starts, ends, lows, caps, words, nls, strict=True)
-    toks = list(map(tuple.__new__, repeat(_Tok), fields))
-    return _Tokens(toks, list(compress(range(len(caps)), caps)))
+    return _Tokens(
+        text=texts,
+        start=starts,
+        end=ends,
+        low=list(map(_LOW_FIX.get, lowered, lowered)),
+        cap=caps,
+        word=list(map(str.isalpha, firsts)),
+        nl=_line_starts(text, starts),
+        caps=list(compress(range(len(caps)), caps)),
+        n=len(texts),
+    )
 
 
-def _match_phrase(toks: Sequence[_Tok], i: int, index: dict[str, list[tuple[str, ...]]]) -> int:
+def _match_phrase(tk: _Tokens, i: int, index: dict[str, list[tuple[str, ...]]]) -> int:
     """Length in tokens of the longest phrase of ``index`` starting at token ``i`` (0 if none)."""
-    if i >= len(toks):
+    if i >= tk.n:
         return 0
-    phrases = index.get(toks[i].low)
+    phrases = index.get(tk.low[i])
     if not phrases:
         return 0
+    low, nl = tk.low, tk.nl
     for phrase in phrases:
         n = len(phrase)
         if n == 1:
             return 1
-        if i + n <= len(toks) and all(not toks[i + k].nl and toks[i + k].low == phrase[k]
-                                      for k in range(1, n)):
+        if i + n <= tk.n and all(not nl[i + k] and low[i + k] == phrase[k] for k in range(1, n)):
             return n
     return 0
 
@@ -446,41 +469,41 @@ class _Cand:
     reason: str = ""
 
 
-def _name_token(t: _Tok, lex: _Lexicon) -> bool:
-    return t.word and t.cap and t.text not in lex.non_name_tokens
+def _name_token(tk: _Tokens, k: int, lex: _Lexicon) -> bool:
+    return tk.word[k] and tk.cap[k] and tk.text[k] not in lex.non_name_tokens
 
 
-def _is_initial(t: _Tok) -> bool:
-    return len(t.text) == 2 and t.text[1] == "." and t.text[0].isupper()  # "D." in "Christine D. Althauser"
+def _is_initial(token: str) -> bool:
+    return len(token) == 2 and token[1] == "." and token[0].isupper()  # "D." in "Christine D. Althauser"
 
 
-def _pinyin_pair(toks: Sequence[_Tok], i: int, lex: _Lexicon, lower_ok: bool = False) -> bool:
+def _pinyin_pair(tk: _Tokens, i: int, lex: _Lexicon, lower_ok: bool = False) -> bool:
     """Tokens i, i+1 read as a Chinese name in pinyin: surname + given name of 1-2 syllables."""
-    if i + 1 >= len(toks):
+    if i + 1 >= tk.n:
         return False
-    a, b = toks[i], toks[i + 1]
-    if not (a.word and a.cap and b.word) or b.nl:
+    text, word, cap = tk.text, tk.word, tk.cap
+    if not (word[i] and cap[i] and word[i + 1]) or tk.nl[i + 1]:
         return False
-    surname = a.text if not a.text.isupper() or len(a.text) < 2 else a.text.title()
+    a, b = text[i], text[i + 1]
+    surname = a if not a.isupper() or len(a) < 2 else a.title()
     if surname not in lex.en_surnames:
         return False
-    if not b.cap and not (lower_ok and b.text.islower()):
+    if not cap[i + 1] and not (lower_ok and b.islower()):
         return False
-    if b.text.isupper() and len(b.text) > 1:
+    if b.isupper() and len(b) > 1:
         return False
-    if b.text in lex.non_name_tokens or f"{a.text} {b.text}" in lex.non_person_bigrams:
+    pair = f"{a} {b}"
+    if b in lex.non_name_tokens or pair in lex.non_person_bigrams:
         return False
-    n = _syllable_count(b.text)
-    if not 1 <= n <= 2:
+    if not _syllable_count(b):
         return False
-    if f"{a.text} {b.text}" in lex.en_company_aliases:
+    if pair in lex.en_company_aliases:
         return False
-    if i + 2 < len(toks):
-        c = toks[i + 2]
-        if c.word and c.cap and not c.nl and len(c.text) <= 4 and _syllable_count(c.text) == 1:
+    c = i + 2
+    if c < tk.n and word[c] and cap[c] and not tk.nl[c]:
+        if len(text[c]) <= 4 and _syllable_count(text[c]) == 1:
             return False  # a place written syllable by syllable: "Tian An Men", "Wang Fu Jing"
-        if c.word and c.cap and not c.nl and (c.text in lex.en_suffixes or c.text in lex.company_heads
-                                              or c.text in lex.place_words):
+        if text[c] in lex.en_suffixes or text[c] in lex.company_heads or text[c] in lex.place_words:
             return False
     return True
 
@@ -496,57 +519,62 @@ def _solid_pinyin_name(word: str, lex: _Lexicon) -> bool:
     return False
 
 
-def _honorific_span(toks: Sequence[_Tok], i: int, lex: _Lexicon) -> int:
+def _honorific_span(tk: _Tokens, i: int, lex: _Lexicon) -> int:
     """Index after a chain of honorifics starting at ``i`` ("YAB Ir. Hj. Datuk Seri"), else ``i``."""
     j = i
-    while j < len(toks):
-        n = _match_phrase(toks, j, lex.honorifics)
-        if not n or (j > i and toks[j].nl):
+    while j < tk.n:
+        n = _match_phrase(tk, j, lex.honorifics)
+        if not n or (j > i and tk.nl[j]):
             break
         j += n
-        while j < len(toks) and toks[j].text in {"'", "’", "."} and toks[j].start == toks[j - 1].end:
+        while j < tk.n and tk.text[j] in {"'", "’", "."} and tk.start[j] == tk.end[j - 1]:
             j += 1
     return j
 
 
-def _name_run(toks: Sequence[_Tok], j: int, lex: _Lexicon, limit: int = 6) -> int:
+def _name_run(tk: _Tokens, j: int, lex: _Lexicon, limit: int = 6) -> int:
     """End index of a run of personal-name tokens starting at ``j`` (initials and particles inside)."""
+    text, low = tk.text, tk.low
+    n = tk.n
     k = j
-    while k < len(toks) and k - j < limit:
-        t = toks[k]
-        if k > j and t.nl:
+    while k < n and k - j < limit:
+        t = text[k]
+        if k > j and tk.nl[k]:
             break
         if _is_initial(t):
             k += 1
             continue
-        if t.word and t.low in lex.particles and k > j and k + 1 < len(toks) and toks[k + 1].cap:
+        if tk.word[k] and low[k] in lex.particles and k > j and k + 1 < n and tk.cap[k + 1]:
             k += 1
             continue
-        if not _name_token(t, lex) or (t.text.isupper() and len(t.text) > 1 and k > j):
+        if not _name_token(tk, k, lex) or (t.isupper() and len(t) > 1 and k > j):
             break
-        if k > j and (t.text in lex.en_suffixes or t.text in lex.company_heads):
+        if k > j and (t in lex.en_suffixes or t in lex.company_heads):
             break
         k += 1
-    while k > j and (_is_initial(toks[k - 1]) or toks[k - 1].low in lex.particles):
+    while k > j and (_is_initial(text[k - 1]) or low[k - 1] in lex.particles):
         k -= 1
     return k
 
 
-def _en_candidates(toks: list[_Tok], caps: list[int], lex: _Lexicon) -> list[_Cand]:
+def _en_candidates(tk: _Tokens, lex: _Lexicon) -> list[_Cand]:
     cands: list[_Cand] = []
-    n = len(toks)
+    text, low, cap = tk.text, tk.low, tk.cap
+    n = tk.n
+    # the capitalised words a candidate can start from (the loop below passes over all others)
+    openers = [k for k in tk.caps if low[k] in lex.honorifics or text[k] in lex.en_surnames
+               or text[k] in lex.given_names or text[k].isupper()]
     i = 0
-    for ci in caps:
+    for ci in openers:
         if ci < i:
             continue
         i = ci
-        t = toks[i]
         # honorifics: "Mrs Teo", "TYT Tun Mohd Khalil Yaakob"
-        h = _honorific_span(toks, i, lex) if t.low in lex.honorifics else i
+        h = _honorific_span(tk, i, lex) if low[i] in lex.honorifics else i
         if h > i:
-            if h < n and toks[h].word and toks[h].cap:
-                lower_ok = _pinyin_pair(toks, h, lex, lower_ok=True)
-                end = h + 2 if lower_ok else _name_run(toks, h, lex)
+            if h < n and tk.word[h] and cap[h]:
+                lower_ok = _pinyin_pair(tk, h, lex, lower_ok=True)
+                end = h + 2 if lower_ok else _name_run(tk, h, lex)
                 if end > h:
                     short = end - h == 1
                     cands.append(_Cand(h, end, short=short, lead=i if short else -1))
@@ -554,12 +582,12 @@ def _en_candidates(toks: list[_Tok], caps: list[int], lex: _Lexicon) -> list[_Ca
                     continue
             i = h
             continue
-        if (t.text in lex.en_surnames or t.text.isupper()) and _pinyin_pair(toks, i, lex):
+        if (text[i] in lex.en_surnames or text[i].isupper()) and _pinyin_pair(tk, i, lex):
             cands.append(_Cand(i, i + 2))
             i += 2
             continue
-        if t.cap and t.text in lex.given_names and i + 1 < n and _name_token(toks[i + 1], lex):
-            end = _name_run(toks, i, lex, limit=4)
+        if cap[i] and text[i] in lex.given_names and i + 1 < n and _name_token(tk, i + 1, lex):
+            end = _name_run(tk, i, lex, limit=4)
             if end - i >= 2:
                 cands.append(_Cand(i, end))
                 i = end
@@ -568,150 +596,155 @@ def _en_candidates(toks: list[_Tok], caps: list[int], lex: _Lexicon) -> list[_Ca
     return cands
 
 
-def _role_head_at(toks: Sequence[_Tok], i: int, lex: _Lexicon) -> int:
-    n = _match_phrase(toks, i, lex.role_heads)
-    if n:
-        return n
-    t = toks[i] if i < len(toks) else None
-    if t is not None and t.word and "-" in t.low:
-        first = t.low.split("-")[0]
+def _role_head_at(tk: _Tokens, i: int, lex: _Lexicon) -> int:
+    if i >= tk.n:
+        return 0
+    low = tk.low[i]
+    if low in lex.role_heads:
+        n = _match_phrase(tk, i, lex.role_heads)
+        if n:
+            return n
+    if tk.word[i] and "-" in low:
+        first = low.split("-")[0]
         if first in lex.role_modifiers or first in lex.role_words:
-            rest = t.low.split("-", 1)[1]
+            rest = low.split("-", 1)[1]
             if rest in lex.role_words:
                 return 1
     return 0
 
 
 _CONNECTORS = {"of", "the", "and", "in", "to", "for", "at", "'s", "&"}
+_ROLE_TRAIL = _CONNECTORS | {"-"}  # not the last word of a title before a name
+_APPOSITION_TRAIL = _CONNECTORS | {"-", "’", "'"}  # not the last word of a title after a name
 
 
 _LEAD_TRIM = {"the", "a", "an", "and", "of", "in", "to", "for", "on", "at", "with", "by", "from", "'s", "'",
               "recently", "yesterday", "today", "meanwhile", "also", "later", "then", "among", "both"}
 
 
-def _role_token(t: _Tok, lex: _Lexicon) -> bool:
+def _role_token(tk: _Tokens, k: int, lex: _Lexicon) -> bool:
     """Tokens that may make up a title phrase: capitalised words, title and unit words, connectors."""
-    if t.word:
-        return t.cap or t.low in _CONNECTORS or t.low in lex.role_modifiers or t.low in lex.role_words \
-            or t.low in lex.unit_words
-    return t.low in {"'s", "&", "-", "’", "'"}
+    low = tk.low[k]
+    if tk.word[k]:
+        return tk.cap[k] or low in _CONNECTORS or low in lex.role_modifiers or low in lex.role_words \
+            or low in lex.unit_words
+    return low in {"'s", "&", "-", "’", "'"}
 
 
-def _role_before(text: str, toks: Sequence[_Tok], c: _Cand, lex: _Lexicon,
+def _role_before(text: str, tk: _Tokens, c: _Cand, lex: _Lexicon,
                  owner: dict[int, int], idx: int) -> tuple[str | None, bool, int]:
     """A title written before the name ("the Deputy Secretary of ... and mayor Yuan Fang")."""
     s = c.lead if c.lead >= 0 else c.start
     if c.titled:
-        return text[toks[c.lead].start: toks[c.start - 1].end], False, c.lead
+        return text[tk.start[c.lead]: tk.end[c.start - 1]], False, c.lead
+    low, nl = tk.low, tk.nl
     k = s
     while k > 0 and s - k < 24:
-        t = toks[k - 1]
-        if toks[k].nl or owner.get(k - 1, idx) != idx or not _role_token(t, lex):
+        if nl[k] or owner.get(k - 1, idx) != idx or not _role_token(tk, k - 1, lex):
             break
-        if t.low == "and" and not (k >= 2 and (toks[k - 2].low in lex.unit_words
-                                               or toks[k - 2].low in lex.role_words)):
+        if low[k - 1] == "and" and not (k >= 2 and (low[k - 2] in lex.unit_words or low[k - 2] in lex.role_words)):
             break
         k -= 1
-    while k < s and (toks[k].low in _LEAD_TRIM or not toks[k].word):
+    while k < s and (low[k] in _LEAD_TRIM or not tk.word[k]):
         k += 1
-    heads = []
+    last_head = -1  # end of the last title word found
     j = k
     while j < s:
-        m = _role_head_at(toks, j, lex)
+        m = _role_head_at(tk, j, lex)
         if m:
-            heads.append((j, min(j + m, s)))
+            last_head = min(j + m, s)
             j += m
         else:
             j += 1
-    if not heads:
+    if last_head < 0:
         return None, False, s
     last = s
-    while last > k and toks[last - 1].low in _CONNECTORS | {"-"}:
+    while last > k and low[last - 1] in _ROLE_TRAIL:
         last -= 1
     if last <= k:
         return None, False, s
-    role = text[toks[k].start: toks[last - 1].end]
-    head_last = toks[heads[-1][1] - 1].low
+    role = text[tk.start[k]: tk.end[last - 1]]
+    head_last = low[last_head - 1]
     plural = head_last.endswith("s") and head_last[:-1] in lex.role_words
     # "Secretary-General Wu Mingyu of the municipal government"
     e = c.end
-    if e + 1 < len(toks) and toks[e].low == "of" and not toks[e + 1].nl:
+    n = tk.n
+    if e + 1 < n and low[e] == "of" and not nl[e + 1]:
         q = e + 1
-        if toks[q].low == "the":
+        if low[q] == "the":
             q += 1
         stop = q
-        while stop < len(toks) and toks[stop].word and not toks[stop].nl and (
-                toks[stop].cap or toks[stop].low in lex.unit_words or toks[stop].low in lex.role_modifiers):
+        while stop < n and tk.word[stop] and not nl[stop] and (
+                tk.cap[stop] or low[stop] in lex.unit_words or low[stop] in lex.role_modifiers):
             stop += 1
-        if stop > q and toks[stop - 1].low in lex.unit_words:
-            role = role + " " + text[toks[e].start: toks[stop - 1].end]
+        if stop > q and low[stop - 1] in lex.unit_words:
+            role = role + " " + text[tk.start[e]: tk.end[stop - 1]]
     return role, plural, k
 
 
-def _apposition(toks: Sequence[_Tok], k: int, lex: _Lexicon,
-                starts: frozenset[int]) -> tuple[int, int, bool] | None:
+def _apposition(tk: _Tokens, k: int, lex: _Lexicon, starts: frozenset[int]) -> tuple[int, int, bool] | None:
     """A title phrase starting at token k: (first, end, plural) or None."""
-    n = len(toks)
-    if k < n and toks[k].low in {"the", "a", "an"}:
+    text, low = tk.text, tk.low
+    n = tk.n
+    if k < n and low[k] in {"the", "a", "an"}:
         k += 1
     first = k
     heads = 0
     plural = False
-    while k < n and k - first < 30 and not (k > first and toks[k].nl):
-        t = toks[k]
+    while k < n and k - first < 30 and not (k > first and tk.nl[k]):
         if k in starts:
             return None  # "..., Secretary-General Wu Mingyu": that title belongs to the next name
-        m = _role_head_at(toks, k, lex)
+        m = _role_head_at(tk, k, lex)
         if m:
             heads += 1
-            last = toks[k + m - 1].low
+            last = low[k + m - 1]
             plural = last.endswith("s") and last[:-1] in lex.role_words
             k += m
             continue
-        if t.text == "," and toks[k - 1].low == "co" and k + 1 < n and toks[k + 1].low in {"ltd", "limited"}:
+        if text[k] == "," and low[k - 1] == "co" and k + 1 < n and low[k + 1] in {"ltd", "limited"}:
             k += 1
             continue
-        if t.low == "and":
-            nxt = toks[k + 1] if k + 1 < n else None
-            if nxt is None or k + 1 in starts or not _role_token(nxt, lex) or nxt.low in _CONNECTORS:
+        if low[k] == "and":
+            if k + 1 >= n or k + 1 in starts or not _role_token(tk, k + 1, lex) or low[k + 1] in _CONNECTORS:
                 break
             k += 1
             continue
-        if not _role_token(t, lex) or (t.word and not t.cap and t.low in lex.speech_verbs):
+        if not _role_token(tk, k, lex) or (tk.word[k] and not tk.cap[k] and low[k] in lex.speech_verbs):
             break
         k += 1
     end = k
-    while end > first and toks[end - 1].low in _CONNECTORS | {"-", "’", "'"}:
+    while end > first and low[end - 1] in _APPOSITION_TRAIL:
         end -= 1
     if not heads or end <= first:
         return None
     return first, end, plural
 
 
-def _role_after(text: str, toks: Sequence[_Tok], end: int, lex: _Lexicon,
+def _role_after(text: str, tk: _Tokens, end: int, lex: _Lexicon,
                 starts: frozenset[int]) -> tuple[str | None, bool]:
     """An apposition after the name: "Chen Weijun, secretary of the Municipal Party Committee,"."""
-    n = len(toks)
+    tokens = tk.text
+    n = tk.n
     k = end
-    if k < n and toks[k].text == "(":
-        while k < n and toks[k].text != ")" and k - end < 12:
+    if k < n and tokens[k] == "(":
+        while k < n and tokens[k] != ")" and k - end < 12:
             k += 1
         k += 1
-    if k >= n or toks[k].text != "," or (k + 1 < n and toks[k + 1].nl):
+    if k >= n or tokens[k] != "," or (k + 1 < n and tk.nl[k + 1]):
         return None, False
     parts: list[str] = []
     plural = False
     k += 1
     while k < n:
-        seg = _apposition(toks, k, lex, starts)
+        seg = _apposition(tk, k, lex, starts)
         if seg is None:
             break
         first, stop, seg_plural = seg
-        parts.append(text[toks[first].start: toks[stop - 1].end])
+        parts.append(text[tk.start[first]: tk.end[stop - 1]])
         plural = plural or seg_plural
-        if stop < n and toks[stop].text == "," and stop + 1 < n and not toks[stop + 1].nl and (
-                _role_head_at(toks, stop + 1, lex) or (toks[stop + 1].low in lex.role_modifiers
-                                                       and _role_head_at(toks, stop + 2, lex))):
+        if stop < n and tokens[stop] == "," and stop + 1 < n and not tk.nl[stop + 1] and (
+                _role_head_at(tk, stop + 1, lex) or (tk.low[stop + 1] in lex.role_modifiers
+                                                     and _role_head_at(tk, stop + 2, lex))):
             k = stop + 1
             continue
         break
@@ -720,37 +753,38 @@ def _role_after(text: str, toks: Sequence[_Tok], end: int, lex: _Lexicon,
     return ", ".join(parts), plural
 
 
-def _generic_names(text: str, toks: list[_Tok], caps: list[int], lex: _Lexicon,
-                   taken: set[int]) -> list[_Cand]:
+_SPEECH_BEFORE = {"said", "says", "added", "noted", "stressed", "emphasized", "explained", "according"}
+
+
+def _generic_names(text: str, tk: _Tokens, lex: _Lexicon, taken: set[int]) -> list[_Cand]:
     """Capitalised runs that an apposition with a title, or a speech verb before them, marks as people."""
     out: list[_Cand] = []
-    n = len(toks)
+    tokens, low, cap, word, nl = tk.text, tk.low, tk.cap, tk.word, tk.nl
+    n = tk.n
     i = 0
     empty: frozenset[int] = frozenset()
-    for ci in caps:
+    for ci in tk.caps:
         if ci < i:
             continue
         i = ci
-        t = toks[i]
-        if i + 1 >= n or not toks[i + 1].cap or i in taken or not _name_token(t, lex) or t.text.isupper():
+        if i + 1 >= n or not cap[i + 1] or i in taken or not _name_token(tk, i, lex) or tokens[i].isupper():
             continue
-        prev = toks[i - 1] if i > 0 else None
-        if prev is not None and not t.nl and prev.word and prev.cap:
+        p = i - 1  # the word before, when i > 0
+        if i > 0 and not nl[i] and word[p] and cap[p]:
             continue
-        end = _name_run(toks, i, lex, limit=4)
+        end = _name_run(tk, i, lex, limit=4)
         if end - i < 2:
             continue
-        words = [x for x in toks[i:end] if x.word and not _is_initial(x)]
+        words = [k for k in range(i, end) if word[k] and not _is_initial(tokens[k])]
         if len(words) < 2 or any(k in taken for k in range(i, end)):
             i = end
             continue
-        if end < n and toks[end].word and toks[end].cap and not toks[end].nl:
+        if end < n and word[end] and cap[end] and not nl[end]:
             i = end
             continue
-        after_verb = prev is not None and prev.word and not prev.cap and prev.low in {
-            "said", "says", "added", "noted", "stressed", "emphasized", "explained", "according"}
-        role, _ = _role_after(text, toks, end, lex, empty) if not after_verb else (None, False)
-        followed_by_punct = end >= n or toks[end].text in {",", ".", ";", "\n"} or toks[end].nl
+        after_verb = i > 0 and word[p] and not cap[p] and low[p] in _SPEECH_BEFORE
+        role, _ = _role_after(text, tk, end, lex, empty) if not after_verb else (None, False)
+        followed_by_punct = end >= n or tokens[end] in {",", ".", ";", "\n"} or nl[end]
         if (role is not None) or (after_verb and followed_by_punct):
             out.append(_Cand(i, end))
         i = end
@@ -758,8 +792,40 @@ def _generic_names(text: str, toks: list[_Tok], caps: list[int], lex: _Lexicon,
 
 
 def _quote_spans(text: str) -> list[tuple[int, int]]:
-    spans = [m.span() for m in _QUOTE.finditer(text)]
-    return spans
+    """Spans of “…” and "…" within a line, in order (what a regex finditer gives, without stopping at every character).
+
+    ``str.find`` jumps from quote mark to quote mark; each character's next position is remembered, so a
+    text full of unclosed quotes stays linear.
+    """
+    spans: list[tuple[int, int]] = []
+    found: dict[str, int] = {}  # a character's first position at or after the last search start (-1: none)
+
+    def find(char: str, start: int) -> int:  # starts never decrease for one character
+        at = found.get(char, -2)
+        if at == -1 or at >= start:
+            return at
+        at = found[char] = text.find(char, start)
+        return at
+
+    pos = 0
+    while True:
+        curly, straight = find("“", pos), find('"', pos)
+        if curly < 0 and straight < 0:
+            return spans
+        opening = straight if curly < 0 or 0 <= straight < curly else curly
+        closing = find("”" if text[opening] == "“" else '"', opening + 1)
+        line_end = find("\n", opening + 1)
+        if closing >= 0 and (line_end < 0 or closing < line_end):
+            spans.append((opening, closing + 1))
+            pos = closing + 1
+        else:
+            pos = opening + 1
+
+
+def _in_sorted_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
+    """``pos`` lies in one of ``spans`` (sorted and disjoint, as quotations are)."""
+    k = bisect_right(spans, (pos, sys.maxsize)) - 1
+    return k >= 0 and pos < spans[k][1]
 
 
 # (no leading \b: a pattern that starts with a set of literals is scanned much faster by `re`)
@@ -768,12 +834,34 @@ _EN_BYLINE_FIELD = re.compile(
     r"\s*[:：]\s*([^|\n]{2,60})")
 
 
+#: words one of which every _EN_BYLINE_FIELD match holds: without them the regex need not scan the text
+_EN_BYLINE_FIELD_WORDS = ("Editor", "Reporter", "Author", "Writer", "Photographer", "Correspondent", "Translator")
+
+
 def _byline_spans_en(text: str, lex: _Lexicon) -> list[tuple[int, int]]:
     spans = [m.span(1) for m in lex.byline_re.finditer(text)]
-    spans += [m.span(1) for m in lex.byline_line_re.finditer(text)]
-    spans += [m.span(1) for m in _EN_BYLINE_FIELD.finditer(text)
-              if not text[m.start() - 1:m.start()].isalpha()]
+    spans += _line_start_groups(lex.byline_line_re, text)
+    if any(word in text for word in _EN_BYLINE_FIELD_WORDS):
+        spans += [m.span(1) for m in _EN_BYLINE_FIELD.finditer(text)
+                  if not text[m.start() - 1:m.start()].isalpha()]
     return spans
+
+
+def _line_start_groups(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """Spans of group 1 of a ``^``-anchored multi-line pattern whose matches stay within a line.
+
+    The same as ``finditer``, but tried at line starts only: ``re`` would try every position.
+    """
+    spans = []
+    start = 0
+    while True:
+        match = pattern.match(text, start)
+        if match:
+            spans.append(match.span(1))
+        line_end = text.find("\n", start)
+        if line_end < 0:
+            return spans
+        start = line_end + 1
 
 
 def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -782,19 +870,18 @@ def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
 
 def _find_persons_en(text: str) -> list[PersonMention]:
     lex = _lexicon()
-    tokens = _tokenize(text)
-    toks, caps = tokens.toks, tokens.caps
-    if not caps:
+    tk = _tokenize(text)
+    if not tk.caps:
         return []
-    cands = _en_candidates(toks, caps, lex)
+    cands = _en_candidates(tk, lex)
     taken = {k for c in cands for k in range(c.lead if c.lead >= 0 else c.start, c.end)}
-    cands += _generic_names(text, toks, caps, lex, taken)
-    cands += _titled_names(toks, lex, taken)
-    cands += _title_short_refs(toks, caps, lex, taken)
+    cands += _generic_names(text, tk, lex, taken)
+    cands += _titled_names(tk, lex, taken)
+    cands += _title_short_refs(tk, lex, taken)
     cands.sort(key=lambda c: c.start)
     cands = _drop_overlaps(cands)
-    _add_solid_names(toks, cands, lex)
-    _add_bare_short_refs(toks, caps, cands, lex)
+    _add_solid_names(tk, cands, lex)
+    _add_bare_short_refs(tk, cands, lex)
     cands.sort(key=lambda c: c.start)
 
     starts = frozenset(c.lead if c.lead >= 0 else c.start for c in cands)
@@ -802,54 +889,54 @@ def _find_persons_en(text: str) -> list[PersonMention]:
     quotes = _quote_spans(text)
     owner = {k: idx for idx, c in enumerate(cands) for k in range(c.lead if c.lead >= 0 else c.start, c.end)}
     for idx, c in enumerate(cands):
-        role, plural, begin = _role_before(text, toks, c, lex, owner, idx)
-        after, after_plural = _role_after(text, toks, c.end, lex, starts)
+        role, plural, begin = _role_before(text, tk, c, lex, owner, idx)
+        after, after_plural = _role_after(text, tk, c.end, lex, starts)
         if after and (role is None or len(after) > len(role)):
             role, plural = after, after_plural
         c.role, c.role_plural = role, plural
-        _judge_participation_en(text, toks, c, begin, lex, bylines, quotes)
-    _share_list_roles(text, toks, cands)
+        _judge_participation_en(text, tk, c, begin, lex, bylines, quotes)
+    _share_list_roles(text, tk, cands)
     out = []
     for c in cands:
         first = c.lead if c.lead >= 0 else c.start
-        s, e = toks[first].start, toks[c.end - 1].end
+        s, e = tk.start[first], tk.end[c.end - 1]
         name = text[s:e]
         out.append(PersonMention(name, c.role, s, e, name, c.participant, c.reason))
     return out
 
 
-def _personal_word(t: _Tok, lex: _Lexicon) -> bool:
+def _personal_word(tk: _Tokens, k: int, lex: _Lexicon) -> bool:
     """A capitalised word that can be part of a personal name (not a place, organisation or title word)."""
-    x = t.text
-    return _name_token(t, lex) and x not in lex.place_words and x not in lex.en_suffixes \
-        and x not in lex.company_heads and x not in lex.generic_words and t.low not in lex.role_words
+    x = tk.text[k]
+    return _name_token(tk, k, lex) and x not in lex.place_words and x not in lex.en_suffixes \
+        and x not in lex.company_heads and x not in lex.generic_words and tk.low[k] not in lex.role_words
 
 
-def _titled_names(toks: list[_Tok], lex: _Lexicon, taken: set[int]) -> list[_Cand]:
+def _titled_names(tk: _Tokens, lex: _Lexicon, taken: set[int]) -> list[_Cand]:
     """Names right after a title: "Vice Mayor Park Sung-hoon", "Mayor of Hamburg Peter Tschentscher"."""
     out: list[_Cand] = []
-    n = len(toks)
-    candidates = compress(range(n), map(lex.role_heads.__contains__, map(attrgetter("low"), toks)))
-    for i in candidates:
-        m = _role_head_at(toks, i, lex)
+    tokens, low, cap, word, nl = tk.text, tk.low, tk.cap, tk.word, tk.nl
+    n = tk.n
+    for i in compress(range(n), map(lex.role_heads.__contains__, low)):
+        m = _role_head_at(tk, i, lex)
         if not m:
             continue
         j = i + m
-        if j >= n or toks[j].nl:
+        if j >= n or nl[j]:
             continue
-        if toks[j].low in {"of", "to", "in"} and toks[j].word and not toks[j].cap:
+        if low[j] in {"of", "to", "in"} and word[j] and not cap[j]:
             # a complement first: the name is the capitalised tail after place/organisation words
             k = j + 1
-            if k < n and toks[k].low == "the":
+            if k < n and low[k] == "the":
                 k += 1
             end = k
-            while end < n and toks[end].word and toks[end].cap and not toks[end].nl:
+            while end < n and word[end] and cap[end] and not nl[end]:
                 end += 1
             begin = end
-            while begin > k and _personal_word(toks[begin - 1], lex):
+            while begin > k and _personal_word(tk, begin - 1, lex):
                 begin -= 1
             words = list(range(begin, end))
-            given = [x for x in words if toks[x].text in lex.given_names]
+            given = [x for x in words if tokens[x] in lex.given_names]
             if given:
                 begin = given[0]
             elif len(words) > 2:
@@ -857,37 +944,36 @@ def _titled_names(toks: list[_Tok], lex: _Lexicon, taken: set[int]) -> list[_Can
             if end - begin < 2:
                 continue
         else:
-            begin, end = j, _name_run(toks, j, lex, limit=4)
-            if end == j and toks[j].text in lex.place_words and j + 1 < n and not toks[j + 1].nl:
-                end = _name_run(toks, j + 1, lex, limit=3)  # surnames that are also words: "Park", "Hall"
+            begin, end = j, _name_run(tk, j, lex, limit=4)
+            if end == j and tokens[j] in lex.place_words and j + 1 < n and not nl[j + 1]:
+                end = _name_run(tk, j + 1, lex, limit=3)  # surnames that are also words: "Park", "Hall"
                 end = end if end > j + 1 else j
-            if end - begin < 2 or (end < n and toks[end].word and toks[end].cap and not toks[end].nl):
+            if end - begin < 2 or (end < n and word[end] and cap[end] and not nl[end]):
                 continue
         if any(x in taken for x in range(begin, end)):
             continue
-        if " ".join(x.text for x in toks[begin:end]) in lex.non_person_bigrams:
+        if " ".join(tokens[begin:end]) in lex.non_person_bigrams:
             continue
         out.append(_Cand(begin, end))
         taken.update(range(begin, end))
     return out
 
 
-def _title_short_refs(toks: list[_Tok], caps: list[int], lex: _Lexicon, taken: set[int]) -> list[_Cand]:
+def _title_short_refs(tk: _Tokens, lex: _Lexicon, taken: set[int]) -> list[_Cand]:
     """'Secretary Chen', 'Mayor Tang', 'Party Secretary Li': a title and a bare surname."""
     out: list[_Cand] = []
-    for i in caps:
-        t = toks[i]
-        if i == 0 or i in taken or t.nl or t.text not in lex.en_surnames:
+    cap, word, nl = tk.cap, tk.word, tk.nl
+    for i in tk.caps:
+        if i == 0 or i in taken or nl[i] or tk.text[i] not in lex.en_surnames:
             continue
-        if i + 1 < len(toks) and toks[i + 1].word and toks[i + 1].cap and not toks[i + 1].nl:
+        if i + 1 < tk.n and word[i + 1] and cap[i + 1] and not nl[i + 1]:
             continue
-        prev = toks[i - 1]
-        if not (prev.word and prev.cap):
+        if not (word[i - 1] and cap[i - 1]):
             continue
         head = -1
         for j in (i - 1, i - 2):
             if j >= 0:
-                m = _role_head_at(toks, j, lex)
+                m = _role_head_at(tk, j, lex)
                 if m and j + m == i:
                     head = j
         if head < 0:
@@ -910,109 +996,108 @@ def _drop_overlaps(cands: list[_Cand]) -> list[_Cand]:
     return kept
 
 
-def _add_solid_names(toks: list[_Tok], cands: list[_Cand], lex: _Lexicon) -> None:
+def _add_solid_names(tk: _Tokens, cands: list[_Cand], lex: _Lexicon) -> None:
     """'Liao Xuemei and Lanjin': a one-word name coordinated with a found name."""
     extra: list[_Cand] = []
     taken = {k for c in cands for k in range(c.start, c.end)}
+    tokens, cap, word = tk.text, tk.cap, tk.word
+    n = tk.n
     for c in cands:
         if c.short:
             continue
         for j, step in ((c.end, 1), (c.start - 1, -1)):
-            if not 0 <= j < len(toks) or toks[j].text not in {",", "and"}:
+            if not 0 <= j < n or tokens[j] not in {",", "and"}:
                 continue
             k = j + step
-            if not 0 <= k < len(toks) or k in taken:
+            if not 0 <= k < n or k in taken:
                 continue
-            w = toks[k]
-            if not (w.word and w.cap) or w.text in lex.non_name_tokens:
+            if not (word[k] and cap[k]) or tokens[k] in lex.non_name_tokens:
                 continue
-            neighbour = toks[k + step] if 0 <= k + step < len(toks) else None
-            if neighbour is not None and neighbour.word and neighbour.cap and not neighbour.nl:
+            neighbour = k + step
+            if 0 <= neighbour < n and word[neighbour] and cap[neighbour] and not tk.nl[neighbour]:
                 continue
-            if _solid_pinyin_name(w.text, lex):
+            if _solid_pinyin_name(tokens[k], lex):
                 extra.append(_Cand(k, k + 1))
                 taken.add(k)
     cands.extend(extra)
 
 
-def _distinctive_token(toks: Sequence[_Tok], c: _Cand, lex: _Lexicon) -> str | None:
-    words = [t for t in toks[c.start:c.end] if t.word and not _is_initial(t)]
+def _distinctive_token(tk: _Tokens, c: _Cand, lex: _Lexicon) -> str | None:
+    words = [tk.text[k] for k in range(c.start, c.end) if tk.word[k] and not _is_initial(tk.text[k])]
     if len(words) < 2:
         return None
-    if words[0].text in lex.en_surnames and _syllable_count(words[1].text) in (1, 2):
-        return words[0].text
-    return words[-1].text
+    if words[0] in lex.en_surnames and _syllable_count(words[1]):
+        return words[0]
+    return words[-1]
 
 
-def _add_bare_short_refs(toks: list[_Tok], caps: list[int], cands: list[_Cand], lex: _Lexicon) -> None:
+def _add_bare_short_refs(tk: _Tokens, cands: list[_Cand], lex: _Lexicon) -> None:
     """'Xiao gave a warm welcome', 'Althauser said': the distinctive part of a name found elsewhere."""
-    distinctive = {d for c in cands if not c.short and (d := _distinctive_token(toks, c, lex))}
+    distinctive = {d for c in cands if not c.short and (d := _distinctive_token(tk, c, lex))}
     if not distinctive:
         return
     taken = {k for c in cands for k in range(c.lead if c.lead >= 0 else c.start, c.end)}
     extra = []
-    n = len(toks)
-    for i in caps:
-        t = toks[i]
-        if i in taken or t.text not in distinctive:
+    low, cap, word, nl = tk.low, tk.cap, tk.word, tk.nl
+    n = tk.n
+    for i in tk.caps:
+        if i in taken or tk.text[i] not in distinctive:
             continue
-        prev = toks[i - 1] if i > 0 else None
-        nxt = toks[i + 1] if i + 1 < n else None
-        if prev is not None and not t.nl and prev.word and prev.cap:
+        if i > 0 and not nl[i] and word[i - 1] and cap[i - 1]:
             continue
-        if nxt is not None and not nxt.nl and nxt.word and nxt.cap:
-            continue
-        if nxt is not None and not nxt.nl and nxt.word and nxt.low not in lex.speech_verbs:
+        nxt = i + 1
+        if nxt < n and not nl[nxt] and word[nxt] and (cap[nxt] or low[nxt] not in lex.speech_verbs):
             continue
         extra.append(_Cand(i, i + 1, short=True))
     cands.extend(extra)
 
 
-def _judge_participation_en(text: str, toks: list[_Tok], c: _Cand, begin: int, lex: _Lexicon,
+def _judge_participation_en(text: str, tk: _Tokens, c: _Cand, begin: int, lex: _Lexicon,
                             bylines: list[tuple[int, int]], quotes: list[tuple[int, int]]) -> None:
     """Bylines, people referred to ("the instructions of X", "X's speech") and people quoted."""
-    s = toks[c.start].start
+    s = tk.start[c.start]
     role_words = set((c.role or "").lower().replace(",", " ").split())
     if _inside(s, bylines) or role_words & lex.byline_roles:
         c.participant, c.reason = False, "byline"
         return
-    if _is_standalone(text, toks, c):  # an author line: "Tong Wangyue"
+    if _is_standalone(text, tk, c):  # an author line: "Tong Wangyue"
         c.participant, c.reason = False, "byline"
         return
+    low = tk.low
     e = c.end
-    if e < len(toks) and toks[e].low == "'s":
-        following = {toks[k].low for k in range(e + 1, min(e + 4, len(toks)))}
+    if e < tk.n and low[e] == "'s":
+        following = set(low[e + 1:min(e + 4, tk.n)])
         if following & lex.referral_nouns:
             c.participant, c.reason = False, "referred to"
             return
     b = min(begin, c.lead if c.lead >= 0 else c.start)
-    if b >= 2 and toks[b - 1].low == "of" and (
-            toks[b - 2].low in lex.referral_nouns
-            or (b >= 3 and toks[b - 2].low == "the" and toks[b - 3].low in lex.referral_nouns)):
+    if b >= 2 and low[b - 1] == "of" and (
+            low[b - 2] in lex.referral_nouns
+            or (b >= 3 and low[b - 2] == "the" and low[b - 3] in lex.referral_nouns)):
         c.participant, c.reason = False, "referred to"
         return
-    if _inside(s, quotes):
+    if _in_sorted_spans(s, quotes):
         c.participant, c.reason = False, "quoted"
 
 
-def _is_standalone(text: str, toks: list[_Tok], c: _Cand) -> bool:
+def _is_standalone(text: str, tk: _Tokens, c: _Cand) -> bool:
     if c.short:
         return False
-    s, e = toks[c.start].start, toks[c.end - 1].end
+    s, e = tk.start[c.start], tk.end[c.end - 1]
     line_start = text.rfind("\n", 0, s) + 1
     line_end = text.find("\n", e)
     line_end = len(text) if line_end < 0 else line_end
     return not text[line_start:s].strip() and not text[e:line_end].strip()
 
 
-def _share_list_roles(text: str, toks: list[_Tok], cands: list[_Cand]) -> None:
+def _share_list_roles(text: str, tk: _Tokens, cands: list[_Cand]) -> None:
     """'Municipal leaders A, B and C': a plural title before (or after) a list covers every name."""
     full = [c for c in cands if not c.short]
     groups: list[list[_Cand]] = []
     for c in full:
         if groups:
             prev = groups[-1][-1]
-            gap = text[toks[prev.end - 1].end: toks[c.start].start]
+            gap = text[tk.end[prev.end - 1]: tk.start[c.start]]
             if _LIST_GAP.fullmatch(gap):
                 groups[-1].append(c)
                 continue
@@ -1350,10 +1435,6 @@ _HONORIFIC_WORDS = re.compile(
     r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Sir|Dame|H\.E\.|His Excellency|Her Excellency|Madam)\.?\s+)+")
 
 
-def _short_key(m: PersonMention) -> tuple[str, str] | None:
-    return _short_key_of(m.name)
-
-
 @lru_cache(maxsize=4096)
 def _short_key_of(name: str) -> tuple[str, str] | None:
     """For short references ('Mrs Teo', 'Secretary Chen', 'Xiao'): (the name word, the title)."""
@@ -1363,66 +1444,58 @@ def _short_key_of(name: str) -> tuple[str, str] | None:
     if len(words) == 1:
         return words[0], ""
     lex = _lexicon()
-    toks = _tokenize.__wrapped__(name).toks  # not the cached call: names must not evict the article
-    h = _honorific_span(toks, 0, lex)
-    if h > 0 and len(toks) - h == 1:
-        return toks[-1].text, ""
-    if len(toks) >= 2 and _role_head_at(toks, 0, lex) + 1 >= len(toks) and toks[-1].text in lex.en_surnames:
-        title = " ".join(t.low for t in toks[:-1])
-        return toks[-1].text, title
+    first = _EN_TOKEN.match(name)
+    lowered = first.group().lstrip().lower() if first else ""
+    low = _LOW_FIX.get(lowered, lowered)
+    if low not in lex.honorifics and low not in lex.role_heads and "-" not in low:
+        return None  # no honorific or title in front: a full name (most names; no need to tokenize)
+    tk = _tokenize.__wrapped__(name)  # not the cached call: names must not evict the article
+    h = _honorific_span(tk, 0, lex)
+    if h > 0 and tk.n - h == 1:
+        return tk.text[-1], ""
+    if tk.n >= 2 and _role_head_at(tk, 0, lex) + 1 >= tk.n and tk.text[-1] in lex.en_surnames:
+        title = " ".join(tk.low[:-1])
+        return tk.text[-1], title
     return None
 
 
 def dedupe_persons(mentions: Iterable[PersonMention]) -> list[PersonMention]:
     """One entry per person: first full name, the most informative role, short references folded in."""
-    items = list(mentions)
-    groups: dict[str, list[PersonMention]] = {}
-    order: list[str] = []
+    groups: dict[str, list[PersonMention]] = {}  # in order of first appearance
     shorts: list[tuple[PersonMention, tuple[str, str]]] = []
-    for m in items:
-        sk = _short_key(m)
+    for m in mentions:
+        sk = _short_key_of(m.name)
         if sk is not None:
             shorts.append((m, sk))
             continue
-        key = _norm_name(_HONORIFIC_WORDS.sub("", m.name))
-        if key not in groups:
-            groups[key] = []
-            order.append(key)
-        groups[key].append(m)
+        groups.setdefault(_norm_name(_HONORIFIC_WORDS.sub("", m.name)), []).append(m)
+    # so far every group holds full names only; short references are appended after them
+    full_counts = {key: len(members) for key, members in groups.items()}
+    full_names = [(key, members[0], members[0].name.split()) for key, members in groups.items()]
     for m, (token, title) in shorts:
-        target = _fold_target(m, token, title, groups, order)
-        if target is None:
-            key = _norm_name(m.name)
-            if key not in groups:
-                groups[key] = []
-                order.append(key)
-            groups[key].append(m)
-        else:
-            groups[target].append(m)
+        target = _fold_target(m, token, title, full_names)
+        groups.setdefault(_norm_name(m.name) if target is None else target, []).append(m)
     out: list[PersonMention] = []
-    for key in order:
-        members = groups[key]
-        fulls = [m for m in members if _short_key(m) is None] or members
-        first = min(fulls, key=lambda m: m.start)
+    for key, members in groups.items():
+        if len(members) == 1 and members[0].role != "" and (not members[0].participant or not members[0].reason):
+            out.append(members[0])  # what the merge below gives for a lone mention
+            continue
+        fulls = members[: full_counts.get(key, 0)] or members
+        first = min(fulls, key=attrgetter("start"))
         roles = [m.role for m in members if m.role]
         role = max(roles, key=len) if roles else None
         participant = any(m.participant for m in members)
         reason = "" if participant else next((m.reason for m in members if m.reason), "")
-        out.append(replace(first, role=role, participant=participant, reason=reason))
-    out.sort(key=lambda m: m.start)
+        out.append(PersonMention(first.name, role, first.start, first.end, first.latin, participant, reason))
+    out.sort(key=attrgetter("start"))
     return out
 
 
-def _fold_target(m: PersonMention, token: str, title: str, groups: dict[str, list[PersonMention]],
-                 order: Sequence[str]) -> str | None:
-    candidates = []
-    for key in order:
-        full = next((x for x in groups[key] if _short_key(x) is None), None)
-        if full is None:
-            continue
-        words = full.name.split()
-        if token in words or token == words[-1].rstrip("."):
-            candidates.append((key, full))
+def _fold_target(m: PersonMention, token: str, title: str,
+                 full_names: Sequence[tuple[str, PersonMention, list[str]]]) -> str | None:
+    """The group a short reference belongs to: full names holding its word, by title, else the nearest before."""
+    candidates = [(key, full) for key, full, words in full_names
+                  if token in words or token == words[-1].rstrip(".")]
     if not candidates:
         return None
     if len(candidates) > 1 and title:
@@ -1440,153 +1513,154 @@ def _fold_target(m: PersonMention, token: str, title: str, groups: dict[str, lis
 # English organisations
 # --------------------------------------------------------------------------------------------
 
-def _suffix_at(toks: Sequence[_Tok], i: int, lex: _Lexicon) -> tuple[int, str] | None:
-    t = toks[i]
-    if not t.word or not t.cap:
+def _suffix_at(tk: _Tokens, i: int, lex: _Lexicon) -> tuple[int, str] | None:
+    if not tk.word[i] or not tk.cap[i]:
         return None
-    key = t.text.rstrip(".")
-    for phrase, kind in lex.en_suffixes.get(key, ()):
+    tokens = tk.text
+    for phrase, kind in lex.en_suffixes.get(tokens[i].rstrip("."), ()):
         n = len(phrase)
-        if i + n <= len(toks) and all(toks[i + k].text.rstrip(".") == phrase[k] for k in range(n)):
+        if i + n <= tk.n and all(tokens[i + k].rstrip(".") == phrase[k] for k in range(n)):
             return n, kind
     return None
 
 
-def _of_head_at(toks: Sequence[_Tok], i: int, lex: _Lexicon) -> bool:
+def _of_head_at(tk: _Tokens, i: int, lex: _Lexicon) -> bool:
     """Token i ends an of-head ("Branch", "Consulate General") and 'of' + a capitalised word follows."""
-    t = toks[i]
-    if not t.word or not t.cap or t.text not in lex.of_heads:
+    if not tk.word[i] or not tk.cap[i] or tk.text[i] not in lex.of_heads:
         return False
-    return i + 2 < len(toks) and toks[i + 1].low == "of" and (
-        toks[i + 2].cap or (toks[i + 2].low == "the" and i + 3 < len(toks) and toks[i + 3].cap))
+    return i + 2 < tk.n and tk.low[i + 1] == "of" and (
+        tk.cap[i + 2] or (tk.low[i + 2] == "the" and i + 3 < tk.n and tk.cap[i + 3]))
 
 
-def _extend_chain(toks: Sequence[_Tok], j: int, lex: _Lexicon) -> int:
+def _extend_chain(tk: _Tokens, j: int, lex: _Lexicon) -> int:
     """'Group Co., Ltd.', '(Group) Co., Ltd.': legal-form tokens after a suffix."""
-    n = len(toks)
-    while j < n and not toks[j].nl:
-        t = toks[j]
-        if t.text in lex.legal_chain:
+    tokens = tk.text
+    n = tk.n
+    while j < n and not tk.nl[j]:
+        t = tokens[j]
+        if t in lex.legal_chain:
             j += 1
             continue
-        if t.text == "," and j > 0 and toks[j - 1].text.rstrip(".") == "Co" and j + 1 < n and \
-                toks[j + 1].text.rstrip(".") in {"Ltd", "Limited"}:
+        if t == "," and j > 0 and tokens[j - 1].rstrip(".") == "Co" and j + 1 < n and \
+                tokens[j + 1].rstrip(".") in {"Ltd", "Limited"}:
             j += 1
             continue
-        if t.text == "(" and j + 2 < n and toks[j + 1].text == "Group" and toks[j + 2].text == ")":
+        if t == "(" and j + 2 < n and tokens[j + 1] == "Group" and tokens[j + 2] == ")":
             j += 3
             continue
         break
     return j
 
 
-def _complement(toks: Sequence[_Tok], j: int, lex: _Lexicon) -> int:
+def _complement(tk: _Tokens, j: int, lex: _Lexicon) -> int:
     """'of (the) Capitalised Words' after an of-head; 'and' only between domain words."""
-    n = len(toks)
-    if j >= n or toks[j].low != "of":
+    low, cap = tk.low, tk.cap
+    n = tk.n
+    if j >= n or low[j] != "of":
         return j
     k = j + 1
-    if k < n and toks[k].low == "the":
+    if k < n and low[k] == "the":
         k += 1
     end = j
-    while k < n and not toks[k].nl:
-        t = toks[k]
-        if t.word and t.cap and t.text not in lex.calendar_words:
+    while k < n and not tk.nl[k]:
+        if tk.word[k] and cap[k] and tk.text[k] not in lex.calendar_words:
             k += 1
             end = k
             continue
-        if t.low in {"of", "'s", "&"} and k + 1 < n and toks[k + 1].cap:
+        if low[k] in {"of", "'s", "&"} and k + 1 < n and cap[k + 1]:
             k += 1
             continue
-        if t.low == "and" and k + 1 < n and toks[k + 1].cap and toks[k - 1].low in lex.and_words:
+        if low[k] == "and" and k + 1 < n and cap[k + 1] and low[k - 1] in lex.and_words:
             k += 1
             continue
         break
     return end
 
 
-def _left_edge(toks: Sequence[_Tok], i: int, lex: _Lexicon) -> int:
+def _left_edge(tk: _Tokens, i: int, lex: _Lexicon) -> int:
+    tokens, low, cap = tk.text, tk.low, tk.cap
     k = i
     while k > 0:
-        t = toks[k - 1]
-        if toks[k].nl:
+        p = k - 1
+        if tk.nl[k]:
             break
-        if t.word and t.cap and t.text not in lex.calendar_words:
+        if tk.word[p] and cap[p] and tokens[p] not in lex.calendar_words:
             k -= 1
             continue
-        if t.text == "-" and k >= 2 and toks[k - 2].word:
+        if tokens[p] == "-" and k >= 2 and tk.word[k - 2]:
             k -= 1
             continue
-        if t.low in {"'s", "&"} and k >= 2 and toks[k - 2].cap:
+        if low[p] in {"'s", "&"} and k >= 2 and cap[k - 2]:
             k -= 1
             continue
-        if t.low == "and" and k >= 2 and toks[k - 2].low in lex.and_words and toks[k - 2].cap:
+        if low[p] == "and" and k >= 2 and low[k - 2] in lex.and_words and cap[k - 2]:
             k -= 1
             continue
-        if t.low == "of" and k >= 2 and toks[k - 2].cap and toks[k - 2].text in lex.of_heads:
+        if low[p] == "of" and k >= 2 and cap[k - 2] and tokens[k - 2] in lex.of_heads:
             k -= 1
             continue
-        if t.low == "the" and k >= 3 and toks[k - 2].low == "of" and toks[k - 3].text in lex.of_heads:
+        if low[p] == "the" and k >= 3 and low[k - 2] == "of" and tokens[k - 3] in lex.of_heads:
             k -= 1
             continue
         break
-    while k < i and (not toks[k].cap or toks[k].text in lex.lead_stop_words):
+    while k < i and (not cap[k] or tokens[k] in lex.lead_stop_words):
         k += 1  # not from "of", "and", a sentence opener or a title
     return k
 
 
 def _find_organizations_en(text: str) -> list[OrgMention]:
     lex = _lexicon()
-    tokens = _tokenize(text)
-    toks = tokens.toks
+    tk = _tokenize(text)
+    tokens, word, cap = tk.text, tk.word, tk.cap
     spans: list[tuple[int, int, str]] = []  # token spans [s, e) with kind
-    n = len(toks)
+    n = tk.n
     i = 0
-    for ci in tokens.caps:
+    for ci in tk.caps:
         if ci < i:
             continue
         i = ci
-        t = toks[i]
-        suffix = _suffix_at(toks, i, lex)
+        t = tokens[i]
+        if t.rstrip(".") not in lex.en_suffixes and t not in lex.of_heads and t not in lex.company_heads:
+            continue  # most capitalised words: no suffix, of-head or company head
+        suffix = _suffix_at(tk, i, lex)
         kind = None
         end = i
         if suffix is not None:
             kind = suffix[1]
-            end = _extend_chain(toks, i + suffix[0], lex)
-            if toks[i].text in lex.of_heads or (end - 1 < n and toks[end - 1].text in lex.of_heads):
-                end = max(end, _complement(toks, end, lex))
-        elif _of_head_at(toks, i, lex):
-            end = _complement(toks, i + 1, lex)
-            last = toks[end - 1].text
-            tail_suffix = _suffix_at(toks, end - 1, lex)
-            kind = tail_suffix[1] if tail_suffix else "company" if last in lex.company_heads else "other"
-            if toks[i].text in lex.government_of_heads:
+            end = _extend_chain(tk, i + suffix[0], lex)
+            if t in lex.of_heads or (end - 1 < n and tokens[end - 1] in lex.of_heads):
+                end = max(end, _complement(tk, end, lex))
+        elif _of_head_at(tk, i, lex):
+            end = _complement(tk, i + 1, lex)
+            tail_suffix = _suffix_at(tk, end - 1, lex)
+            kind = tail_suffix[1] if tail_suffix else "company" if tokens[end - 1] in lex.company_heads else "other"
+            if t in lex.government_of_heads:
                 kind = "government"
-            elif toks[i].text in {"Branch", "Subsidiary", "Division", "Headquarters"}:
+            elif t in {"Branch", "Subsidiary", "Division", "Headquarters"}:
                 kind = "company"  # "Deyang Branch of China Unicom"
-        elif t.word and t.cap and t.text in lex.company_heads and not (
-                i + 1 < n and toks[i + 1].word and toks[i + 1].cap and not toks[i + 1].nl):
-            begin = _left_edge(toks, i, lex)
-            body = [x for x in toks[begin:i] if x.word]
+        elif word[i] and cap[i] and t in lex.company_heads and not (
+                i + 1 < n and word[i + 1] and cap[i + 1] and not tk.nl[i + 1]):
+            begin = _left_edge(tk, i, lex)
+            body = [tokens[k] for k in range(begin, i) if word[k]]
             brand_like = 1 <= len(body) <= 3 and not any(
-                x.text in lex.generic_words or x.text in lex.non_name_tokens for x in body)
-            if brand_like and (not body[0].text.isupper() or len(body[0].text) > 2):
+                x in lex.generic_words or x in lex.non_name_tokens for x in body)
+            if brand_like and (not body[0].isupper() or len(body[0]) > 2):
                 spans.append((begin, i + 1, "company"))
             continue
         if kind is None:
             continue
-        begin = _left_edge(toks, i, lex)
-        body = [x for x in toks[begin:i] if x.word]
-        has_complement = end > i + 1 and any(x.low == "of" for x in toks[i:end])
+        begin = _left_edge(tk, i, lex)
+        body = [tokens[k] for k in range(begin, i) if word[k]]
+        has_complement = end > i + 1 and "of" in tk.low[i:end]
         if body or has_complement:
-            generic = all(x.text in lex.generic_words or x.text in lex.non_name_tokens for x in body)
+            generic = all(x in lex.generic_words or x in lex.non_name_tokens for x in body)
             if not (generic and kind == "company" and not has_complement):
                 spans.append((begin, end, kind))
         i = max(end, i + 1)
     spans = _merge_token_spans(spans)
     out = []
     for s, e, kind in spans:
-        start, stop = toks[s].start, toks[e - 1].end
+        start, stop = tk.start[s], tk.end[e - 1]
         name = text[start:stop].rstrip(",")
         out.append(_make_org(name, start, start + len(name), kind, "en"))
     return _with_known_companies(text, out, "en")
@@ -1776,7 +1850,7 @@ def _with_known_companies(text: str, orgs: list[OrgMention], lang: str) -> list[
             industries = tuple(dict.fromkeys(o.industries + company.industries))
             canonical = o.kind == "company" and _only_generic_around(o.name, text[s:e], lang)
             key = f"@{cid}" if canonical else o.key
-            out[k] = replace(o, industries=industries, key=key)
+            out[k] = OrgMention(o.name, o.start, o.end, key, o.kind, industries)
             continue
         if any(s < o.end and o.start < e for o in out):
             continue
@@ -1834,30 +1908,34 @@ def find_organizations(text: str, language: str) -> list[OrgMention]:
 
 def dedupe_organizations(mentions: Iterable[OrgMention]) -> list[OrgMention]:
     """One entry per organisation: same key, or a shorter form inside a longer one of the same kind."""
-    items = sorted(mentions, key=lambda o: o.start)
+    items = sorted(mentions, key=attrgetter("start"))
     groups: list[list[OrgMention]] = []
+    group_keys: list[set[str]] = []
+    heads: list[tuple[str, str]] = []  # key and kind of each group's first member
     for o in items:
-        target = None
-        for g in groups:
-            head = g[0]
-            if o.key == head.key or any(o.key == x.key for x in g):
-                target = g
+        key, kind = o.key, o.kind
+        contained = len(key) >= 4 and not key.startswith("@")
+        for index, (head_key, head_kind) in enumerate(heads):
+            keys = group_keys[index]
+            if key in keys or (contained and kind == head_kind and not head_key.startswith("@")
+                               and (key in head_key or head_key in key)):
+                groups[index].append(o)
+                keys.add(key)
                 break
-            if o.kind == head.kind and len(o.key) >= 4 and not o.key.startswith("@") and \
-                    not head.key.startswith("@") and (o.key in head.key or head.key in o.key):
-                target = g
-                break
-        if target is None:
-            groups.append([o])
         else:
-            target.append(o)
+            groups.append([o])
+            group_keys.append({key})
+            heads.append((key, kind))
     out = []
     for g in groups:
+        if len(g) == 1 and len(set(g[0].industries)) == len(g[0].industries):
+            out.append(g[0])  # what the merge below gives for a lone mention
+            continue
         longest = max(len(x.key) for x in g)
         best = next(x for x in g if len(x.key) == longest)
         industries = tuple(dict.fromkeys(i for x in g for i in x.industries))
         kind = next((x.kind for x in g if x.kind == "government"), best.kind)
         key = next((x.key for x in g if x.key.startswith("@")), best.key)
-        out.append(replace(best, key=key, industries=industries, kind=kind))
-    out.sort(key=lambda o: o.start)
+        out.append(OrgMention(best.name, best.start, best.end, key, kind, industries))
+    out.sort(key=attrgetter("start"))
     return out

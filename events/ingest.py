@@ -512,6 +512,8 @@ class _Patterns:
     date_label_end: re.Pattern[str]
     date_label_start: re.Pattern[str]
     field_stop: re.Pattern[str]
+    #: every category ``_line_kind`` tries, in one matcher: most lines match none, and one test rules all out
+    any_chrome: _LineMatcher
 
 
 class _LineMatcher:
@@ -541,14 +543,18 @@ class _LineMatcher:
         self._floating = re.compile("|".join(f"(?:{p})" for p in floating), re.I) if floating else None
         self._guarded = guarded
         self._contains = tuple(contains)
+        # every substring a contains-entry or a guard names: a line holding none of them skips both loops
+        self._substrings = tuple(dict.fromkeys([*contains, *(n for needles, _ in guarded for n in needles)]))
 
     def hits(self, line: str) -> bool:
         if self._anchored is not None and self._anchored.match(line):
             return True
         if self._floating is not None and self._floating.search(line):
             return True
-        if self._contains or self._guarded:
+        if self._substrings:
             folded = line.casefold()
+            if not any(needle in folded for needle in self._substrings):
+                return False
             if any(needle in folded for needle in self._contains):
                 return True
             for needles, pattern in self._guarded:
@@ -590,6 +596,8 @@ def _patterns() -> _Patterns:
         date_label_end=re.compile(rf"(?<![A-Za-z])(?:{date_labels})\s*[:：]?\s*[【\[(]?\s*$", re.IGNORECASE),
         date_label_start=re.compile(rf"(?<![A-Za-z])(?:{date_labels})\s*[:：]?", re.IGNORECASE),
         field_stop=re.compile(rf"\s{{2,}}|[|【】\[\]]|(?<![A-Za-z])(?:{field_labels})\s*[:：]", re.IGNORECASE),
+        any_chrome=_LineMatcher([entry for name in ("tail_prefixes", "footer", "furniture", "meta_table", "breadcrumb",
+                                                    "captions") for entry in data[name]]),
     )
 
 
@@ -631,6 +639,8 @@ class _DateHit:
 
 
 def _search_datetime(line: str) -> _DateHit | None:
+    if "19" not in line and "20" not in line:
+        return None  # every form holds a year 19xx/20xx; most header lines hold none
     best: _DateHit | None = None
     for form in _DATE_FORMS:
         for match in form.finditer(line):
@@ -1045,6 +1055,10 @@ def _line_kind(line: str, p: _Patterns) -> int:
         return _BLANK
     if len(line) > SHORT_LINE:
         return _BODY
+    if not p.any_chrome.hits(line):  # the categories below are then all misses
+        if len(line) <= 40 and _heading_key(line) in p.tail_headings:
+            return _TAIL
+        return _FURNITURE if _is_toolbar(line, p) or _is_menu(line) or _is_crumb_trail(line) else _BODY
     if p.tail_prefix.hits(line) or (len(line) <= 40 and _heading_key(line) in p.tail_headings):
         return _TAIL
     if p.footer.hits(line):
@@ -1082,6 +1096,8 @@ _CRUMB_SEPARATOR = re.compile(r"\s*(?:>>|>|»|›|→)\s*")
 
 def _is_crumb_trail(line: str) -> bool:
     """"A > B > C" with short items."""
+    if ">" not in line and "»" not in line and "›" not in line and "→" not in line:
+        return False  # no separator: one item
     items = _CRUMB_SEPARATOR.split(line)
     return len(items) >= 3 and all(len(item) <= 30 for item in items) and sum(1 for i in items if i) >= 2
 

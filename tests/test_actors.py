@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,12 @@ from hypothesis import strategies as st
 from events.actors import (
     OrgMention,
     PersonMention,
+    _lexicon,
+    _line_start_groups,
+    _quote_spans,
+    _short_key_of,
+    _syllable_count,
+    _tokenize,
     dedupe_organizations,
     dedupe_persons,
     find_organizations,
@@ -445,3 +452,77 @@ def test_any_text_gives_consistent_offsets(pieces: list[str], language: str) -> 
     assert all(text[o.start:o.end] == o.name for o in organizations)
     assert len(dedupe_persons(persons)) <= len(persons)
     assert len(dedupe_organizations(organizations)) <= len(organizations)
+
+
+# --------------------------------------------------------------------------------------------
+# Fast paths against the plain definitions they replace
+# --------------------------------------------------------------------------------------------
+
+_TOKEN_PIECES = st.sampled_from(["Mr.", "Dr", "Co.,", "D.", "H.E.", "U.S.", "Min’er", "Ka-chiu", "Dato’", "’s", "'s",
+                                 "x-ray", "e-Commerce", "2.5", "10:30", "٣", "é", "Ⅻ", "中", "(", ",", ".", " ", "  ",
+                                 "\n", "\n\n", "\t", "Zhou", "said", "Vice-Mayor"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TOKEN_PIECES, max_size=30).map("".join))
+def test_tokens_tile_the_text(text: str) -> None:
+    tk = _tokenize.__wrapped__(text)
+    assert tk.n == len(tk.text) == len(tk.start) == len(tk.low) == len(tk.nl)
+    assert all(text[s:e] == t for t, s, e in zip(tk.text, tk.start, tk.end, strict=True))
+    assert "".join(tk.text) == "".join(text.split())  # every non-space character, in order, once
+    gaps = [text[e:s] for e, s in zip([0, *tk.end], tk.start, strict=False)]
+    assert tk.nl == ["\n" in gap for gap in gaps]
+    assert tk.caps == [k for k, t in enumerate(tk.text) if t[0].isupper()]
+
+
+def _reference_quote_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in re.finditer(r"“[^”\n]*”|\"[^\"\n]*\"", text)]
+
+
+@pytest.mark.parametrize("text", ['He said "yes" and “no”.', '"a"b"c"', "“open\n”close”", '"', "“”", '“"', ""])
+def test_quote_spans(text: str) -> None:
+    assert _quote_spans(text) == _reference_quote_spans(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["“", "”", '"', "\n", "a", " "]), max_size=30).map("".join))
+def test_quote_spans_match_the_regex(text: str) -> None:
+    assert _quote_spans(text) == _reference_quote_spans(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["By", "BY", " ", "\t", "\n", "Reporter", ":", "Li Na", "x", "Photo by", "\n\n"]),
+                max_size=14).map("".join))
+def test_line_start_groups_match_finditer(text: str) -> None:
+    pattern = _lexicon().byline_line_re
+    assert _line_start_groups(pattern, text) == [m.span(1) for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize(("word", "count"), [
+    ("Wei", 1), ("Xiaoming", 2), ("Zhuang", 1), ("Jianguo", 2), ("Xi'an", 2), ("Ka-chiu", 0), ("Smith", 0),
+    ("Zhangweiguo", 0), ("", 0), ("Er", 1), ("Anan", 2),
+])
+def test_syllable_count_is_one_or_two_else_zero(word: str, count: int) -> None:
+    assert _syllable_count.__wrapped__(word) == count
+
+
+@pytest.mark.parametrize(("name", "key"), [
+    ("Teo", ("Teo", "")),
+    ("Mrs Teo", ("Teo", "")),
+    ("Secretary Chen", ("Chen", "secretary")),
+    ("Party Secretary Li", ("Li", "party secretary")),
+    ("Zhou Haiyin", None),
+    ("Christine D. Walters", None),
+    ("周海音", None),
+])
+def test_short_keys(name: str, key: tuple[str, str] | None) -> None:
+    assert _short_key_of.__wrapped__(name) == key
+
+
+def test_lone_mentions_pass_dedupe_unchanged() -> None:
+    person = PersonMention("Zhou Haiyin", "mayor", 0, 11, "Zhou Haiyin", True)
+    company = OrgMention("Jialing Steel Group", 20, 39, "jialingsteel", "company", ("steel",))
+    assert dedupe_persons([person]) == [person]
+    assert dedupe_organizations([company]) == [company]
+    repeated = OrgMention("Jialing Steel Group", 20, 39, "jialingsteel", "company", ("steel", "steel"))
+    assert dedupe_organizations([repeated])[0].industries == ("steel",)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+import unicodedata
 
-from events.text import detect_language, normalize, split_sentences
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from events.text import _ABBREVIATIONS, cjk_ratio, detect_language, normalize, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -42,3 +47,98 @@ def test_detect_language(text: str, language: str) -> None:
 
 def test_normalize_folds_fullwidth_and_spaces() -> None:
     assert normalize("Ａ　Ｂ\r\n（１）") == "A B\n(1)"
+
+
+# ---- fast paths against the plain definitions they replace --------------------------------------
+
+_TEXT_PIECES = st.sampled_from([
+    "a", "Z", "ab", " ", "  ", "\t", "\x0b", "\x0c", "\n", "\r\n", ".", "!", "? ", ". ", "Mr.", "U.S.", "e.g.",
+    "“", "”", "\"", "’", ")", "(", "5", "中", "国", "。", "！", "；", "」", "\u3400", "\u4dff", "\u9fff", "\ua000",
+    "\u3000", "\xa0", "é", "Ⅻ", "\ud800", "Ｆ",
+])
+_texts = st.lists(_TEXT_PIECES, max_size=40).map("".join)
+
+
+def _reference_cjk_ratio(text: str) -> float:
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+    letters = cjk + sum(len(w) for w in re.findall(r"[A-Za-z]{2,}", text)) / 4
+    return cjk / letters if letters else 0.0
+
+
+@pytest.mark.parametrize("text", [
+    "", "a", "ab c de", "I met a CEO", "中文", "\u4dff\u4e00\u9fff\ua000\u3400", "Sichuan 四川 Daily 日报",
+    "x\ud800y", "“Quote” 引号 x",
+])
+def test_cjk_ratio_counts_by_bytes_as_by_characters(text: str) -> None:
+    assert cjk_ratio(text) == _reference_cjk_ratio(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts)
+def test_cjk_ratio_matches_its_definition(text: str) -> None:
+    assert cjk_ratio(text) == _reference_cjk_ratio(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a  b", "a b"),
+    ("a \t  b", "a b"),
+    ("a\tb", "a b"),
+    ("a" + " " * 9 + "b", "a b"),
+    ("  lead and trail  \n  x", "lead and trail\nx"),
+])
+def test_normalize_collapses_space_runs(text: str, expected: str) -> None:
+    assert normalize(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts)
+def test_normalize_space_runs_match_the_regex(text: str) -> None:
+    folded = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
+    folded = re.sub(r"[ \t\f\v]+", " ", folded.replace("\u3000", " ").replace("\xa0", " "))
+    assert normalize(text) == "\n".join(line.strip() for line in folded.split("\n"))
+
+
+def _reference_split(body: str) -> list[tuple[str, int, int]]:
+    """The sentence splitter as first written: look-behind boundaries and a regex for the word before a stop."""
+    out = []
+    offset = 0
+    for line in body.split("\n"):
+        if line.strip():
+            spans = []
+            start = 0
+            if re.search(r"[\u4e00-\u9fff]", line) and _reference_cjk_ratio(line) > 0.3:
+                for m in re.finditer(r"(?<=[。！？!?；;])[”’」』]?", line):
+                    if m.end() > start:
+                        spans.append((start, m.end()))
+                    start = m.end()
+                if start < len(line):
+                    spans.append((start, len(line)))
+            else:
+                for m in re.finditer(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])", line):
+                    word = re.search(r"([A-Za-z.]+)\.$", line[start:m.start()].rstrip("\"”’)"))
+                    if word:
+                        w = word.group(1).lower().rstrip(".")
+                        if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
+                            continue
+                    spans.append((start, m.start()))
+                    start = m.end()
+                spans.append((start, len(line)))
+            for s, e in spans:
+                chunk = line[s:e]
+                if chunk.strip():
+                    begin = offset + s + len(chunk) - len(chunk.lstrip())
+                    out.append((chunk.strip(), begin, begin + len(chunk.strip())))
+        offset += len(line) + 1
+    return out
+
+
+_SENTENCE_PIECES = st.sampled_from([
+    "Wang", "met", "Mr.", "Dr.", "Co.", "Ltd.", "U.S.", "e.g.", "D.", "x.", "5.", "2.5", "A", "The", ".", "!", "?",
+    " ", "  ", "\n", "\"", "“", "”", "’", ")", "(", "市长", "会见", "。", "！", "？", "；", "”", "」", "Ⅻ.",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SENTENCE_PIECES, max_size=30).map("".join))
+def test_split_sentences_matches_the_lookbehind_splitter(body: str) -> None:
+    assert [(s.text, s.start, s.end) for s in split_sentences(body)] == _reference_split(body)
