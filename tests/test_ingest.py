@@ -4,20 +4,38 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events.ingest import (
+    _BLANK,
+    _BODY,
+    _DATE_FORMS,
+    _FOOTER,
+    _FURNITURE,
+    _TAIL,
     DecodeError,
     IngestLimits,
     Reject,
     _date_from_url,
+    _date_hit,
+    _heading_key,
+    _is_crumb_trail,
+    _is_menu,
+    _is_toolbar,
+    _line_kind,
     _megabytes,
     _parse_datetime_line,
+    _patterns,
+    _search_datetime,
     decode_bytes,
     ingest,
     iter_sources,
@@ -610,3 +628,80 @@ def test_read_articles_never_raises_on_random_bytes(tmp_path: Path, data: bytes,
         assert isinstance(item, (Article, Reject))
         if isinstance(item, Reject):
             assert not item.reason.startswith("internal error"), item.reason
+
+
+# ---- line classification: the one-test shortcut against the categories tried one by one ---------
+
+
+def _reference_hits(entries: list[Any], line: str) -> bool:
+    """What a category of chrome_patterns.yaml means, entry by entry, without the matcher's shortcuts."""
+    folded = line.casefold()
+    for entry in entries:
+        if isinstance(entry, dict) and "contains" in entry:
+            if any(str(s).casefold() in folded for s in entry["contains"]):
+                return True
+        elif isinstance(entry, dict):
+            if any(str(s).casefold() in folded for s in entry["requires"]) and re.search(entry["pattern"], line, re.I):
+                return True
+        elif (entry.startswith("^") and re.match(entry[1:], line, re.I)) or re.search(entry, line, re.I):
+            return True
+    return False
+
+
+def _reference_line_kind(line: str) -> int:
+    data = yaml.safe_load(resources.files("events").joinpath("data/chrome_patterns.yaml").read_text(encoding="utf-8"))
+    p = _patterns()
+    if not line:
+        return _BLANK
+    if len(line) > 200:
+        return _BODY
+    if _reference_hits(data["tail_prefixes"], line) or (len(line) <= 40 and _heading_key(line) in p.tail_headings):
+        return _TAIL
+    if _reference_hits(data["footer"], line):
+        return _FOOTER
+    if any(_reference_hits(data[name], line) for name in ("furniture", "meta_table", "breadcrumb", "captions")) or \
+            _is_toolbar(line, p) or _is_menu(line) or _is_crumb_trail(line):
+        return _FURNITURE
+    return _BODY
+
+
+@pytest.mark.parametrize(("line", "kind"), [
+    ("", _BLANK),
+    ("The mayor met investors from Shenzhen on Tuesday.", _BODY),
+    ("Related news", _TAIL),
+    ("相关新闻", _TAIL),
+    ("责任编辑：王小明", _TAIL),
+    ("版权所有 © 2021 某某市人民政府", _FOOTER),
+    ("Copyright 2020 Ganzhou Daily. All rights reserved.", _FOOTER),
+    ("Views: 1,204", _FURNITURE),
+    ("首页 > 新闻中心 > 本地新闻", _FURNITURE),
+    ("打印 关闭", _FURNITURE),
+    ("新闻 | 经济 | 文娱 | 体育", _FURNITURE),
+    ("（记者 刘晓梅 摄）", _FURNITURE),
+    ("索引号: 11510100/2021-00123", _FURNITURE),
+])
+def test_line_kinds(line: str, kind: int) -> None:
+    assert _line_kind(line, _patterns()) == kind == _reference_line_kind(line)
+
+
+_LINE_PIECES = st.sampled_from([
+    "Related", "相关新闻", "Copyright", "©", "2021", "All rights reserved", "ICP备", "12345678", "Views:", "1,204",
+    "首页", ">", "»", "|", "·", "新闻", "打印", "关闭", "图为", "摄", "记者", "王伟", "(", "[Photo/Xinhua]", "Editor:",
+    "责任编辑:", "Tel:", "0816-2345678", "photo courtesy", "建议使用", "浏览器", "The mayor met guests", " ", "a.jpg",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINE_PIECES, max_size=8).map(" ".join))
+def test_line_kind_matches_the_categories_one_by_one(line: str) -> None:
+    assert _line_kind(line, _patterns()) == _reference_line_kind(line)
+
+
+@pytest.mark.parametrize("line", [
+    "Updated: 2021-03-04 10:20", "发布时间：2019年11月22日", "Nov. 14, 2023", "14 March 2022 at 9:30 pm",
+    "No year here at all", "Room 1920 opened", "20th anniversary",
+])
+def test_search_datetime_needs_a_year(line: str) -> None:
+    hit = _search_datetime(line)
+    forms = [m for form in _DATE_FORMS for m in form.finditer(line)]
+    assert (hit is None) == (not forms or all(_date_hit(m) is None for m in forms))
