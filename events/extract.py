@@ -166,13 +166,19 @@ def _occurring_types(sentence: str, language: str) -> set[str]:
 
 
 _THIS = re.compile(r"(?:(?:此次|本次|这次|此行)[^，。；,;]{0,4}|\bthis\s+(?:[\w-]+\s+){0,2})$", re.IGNORECASE)
+#: "对何雄一行到访表示欢迎": the guests' arrival is the occasion already reported
+_GUESTS_BEFORE = re.compile(r"(?:一行|代表团|客人|嘉宾)(?:的|此次)?$")
 
 
 def _refers_back(sentence: str, language: str) -> bool:
     """"此次来温考察是…的一项重要行程", "This visit is the first …": every gathering word of the sentence
     names the occasion already reported."""
     gathering = [p for p, t in _types_in(sentence, language) if t in _triggers().gathering]
-    return bool(gathering) and all(_THIS.search(sentence[max(0, p - 30) : p]) for p in gathering)
+    return bool(gathering) and all(
+        _THIS.search(sentence[max(0, p - 30) : p])
+        or (sentence.startswith(("到访", "来访"), p) and _GUESTS_BEFORE.search(sentence[max(0, p - 8) : p]))
+        for p in gathering
+    )
 
 
 def _text_years(text: str) -> list[int]:
@@ -350,10 +356,48 @@ def _ordinal_day(sentence: str, start: dates.DateMention | None, current: dt.dat
 
 def _own_place(sentence: str, body: str, language: str) -> places.Place | None:
     """The place a sentence itself names as its venue, if any."""
-    found = places.resolve_event_place(sentence, body, title=None, source_name=None, language=language)
-    if found is None or found[1] not in ("venue",):
+    found = _resolve_place(sentence, body, title=None, source_name=None, language=language)
+    if found is None or found[1] not in ("venue", "headquarters"):
         return None
     return found[0]
+
+
+def _resolve_place(
+    evidence: str, body: str, *, title: str | None, source_name: str | None, language: str
+) -> tuple[places.Place, str] | None:
+    """places.resolve_event_place, except that "at the group's headquarters" (在集团总部) with no venue named
+    is the headquarters city of the company the text names."""
+    found = places.resolve_event_place(evidence, body, title=title, source_name=source_name, language=language)
+    if (found is None or found[1] != "venue") and _HEADQUARTERS.search(evidence):
+        for text in (evidence, body):
+            for _, _, company in actors.known_companies(text, language):
+                city = _company_headquarters().get(company)
+                if city is not None:
+                    return city, "headquarters"
+    return found
+
+
+#: "在集团公司总部会见", "到集团总部走访", "at the group's headquarters": the occasion's venue is a head office
+_HEADQUARTERS = re.compile(
+    r"(?:在|到|赴|来到|走进|前往|于)[^，。；,;]{0,12}总部(?![^，。；,;]{0,2}(?:战略|项目|经济|基地|协议|建设))"
+    r"|\b(?:at|in|to|visited)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,4}?(?:headquarters|head office)\b",
+    re.IGNORECASE,
+)
+
+
+@cache
+def _company_headquarters() -> dict[str, places.Place]:
+    """Company id -> the place of its headquarters (events/data/company_hq.tsv)."""
+    text = resources.files("events").joinpath("data/company_hq.tsv").read_text(encoding="utf-8")
+    cities: dict[str, places.Place] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        company, city = line.split("\t")
+        found = places.find_places(city, "zh")
+        if found:
+            cities[company] = found[0].place
+    return cities
 
 
 def _same_place(a: places.Place | None, b: places.Place | None) -> bool:
@@ -402,7 +446,7 @@ def extract_events(article: Article) -> list[Event]:
         or "other"
     )
     main = _Candidate(main_type, [lead], lead_date)
-    main_located = places.resolve_event_place(
+    main_located = _resolve_place(
         lead.text, article.text, title=article.title, source_name=article.source_name, language=language
     )
     main_place = main_located[0] if main_located else None
@@ -675,7 +719,7 @@ def _build_events(
 
         own_place = candidate.extra.get("place")
         if index == 0 or (own_place is not None and not _same_place(own_place, main_place)):
-            located = places.resolve_event_place(
+            located = _resolve_place(
                 evidence, body, title=article.title if index == 0 else None,
                 source_name=article.source_name, language=language,
             )

@@ -550,7 +550,10 @@ def _roles(text: str, mentions: Sequence[_Candidate]) -> list[str]:
                 or rules.zh_origin_after.match(after)
                 or (before.endswith("由") and rules.zh_origin_led_by.match(after))
             )
-            venue = bool(rules.zh_venue_before.search(before) or rules.zh_venue_after.match(after))
+            # "在郑州的产业布局" is what a company has in Zhengzhou, not where the event was
+            venue = not after.startswith("的") and bool(
+                rules.zh_venue_before.search(before) or rules.zh_venue_after.match(after)
+            )
             org = bool(rules.zh_org_after.match(after))
             # "集团杭州总部" is the group's office in Hangzhou, not a company named after it
             company = not org and not after.startswith("总部") and bool(

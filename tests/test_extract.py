@@ -196,6 +196,7 @@ def test_project_talks_at_a_conference_are_part_of_it() -> None:
         ("此次来宜考察交流，是代表团赴襄阳后安排的一项重要行程。", "zh", True),
         ("This visit to Shanghai is the first by a Hamburg mayor since 2015.", "en", True),
         ("次日，代表团考察了产业园。", "zh", False),
+        ("周强对王林一行到访表示欢迎。", "zh", True),
         ("The delegation then visited the port.", "en", False),
     ],
 )
@@ -203,3 +204,22 @@ def test_this_visit_refers_to_the_reported_occasion(sentence: str, language: str
     from events.extract import _refers_back
 
     assert _refers_back(sentence, language) is refers
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "place"),
+    [
+        ("zh", "6月5日，中国五矿董事长在集团总部会见了来访的洛阳市委书记一行。", "Beijing"),
+        ("en", "On June 5, the chairman of Chinalco met the mayor of Luoyang and his delegation at the group's "
+               "headquarters.", "Beijing"),
+        ("zh", "6月5日，中国一汽董事长在集团总部会见了来访的洛阳市市长一行。", "Changchun"),
+        # a headquarters that is the subject of an agreement is no venue
+        ("zh", "6月5日，洛阳市与中国五矿在洛阳签订区域总部战略合作协议。", "Luoyang"),
+    ],
+)
+def test_meetings_at_a_company_headquarters(language: str, text: str, place: str) -> None:
+    from events.schema import Article
+
+    article = Article(article_id="hq", source_path="hq.txt", language=language, title=None,
+                      published_at=dt.datetime(2024, 6, 6), text=text)
+    assert extract_events(article)[0].place == place
