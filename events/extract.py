@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
@@ -25,7 +26,7 @@ import yaml
 
 from events import EXTRACTOR_VERSION, REFERENCE_YEAR, actors, dates, industries, places
 from events.schema import Article, Event, Participant, validate_event
-from events.text import Sentence, split_sentences
+from events.text import Sentence, is_traditional, split_sentences, to_simplified
 
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 
@@ -409,6 +410,42 @@ def _same_place(a: places.Place | None, b: places.Place | None) -> bool:
 
 def extract_events(article: Article) -> list[Event]:
     """All events of one article, validated, in order of their evidence."""
+    if article.language == "zh" and is_traditional(article.text):
+        return _in_traditional(article)
+    return _extract(article)
+
+
+def _in_traditional(article: Article) -> list[Event]:
+    """Extract from a Simplified copy (same length), then give names, evidence and titles back as written."""
+    simplified = to_simplified(article.text)
+    converted = article.model_copy(update={"text": simplified, "title": to_simplified(article.title or "") or None})
+    pairs: dict[str, Counter[str]] = {}
+    for new, old in zip(simplified, article.text, strict=True):
+        if new != old:
+            pairs.setdefault(new, Counter())[old] += 1
+    pairs_kept = {new: olds.most_common(1)[0][0] for new, olds in pairs.items()}
+    back = str.maketrans(pairs_kept)
+
+    def written(value: str | None) -> str | None:
+        return value.translate(back) if value else value
+
+    events = []
+    for event in _extract(converted):
+        participants = [p.model_copy(update={"name": written(p.name), "role": written(p.role)})
+                        for p in event.participants]
+        events.append(event.model_copy(update={
+            "title": written(event.title) if event.title != converted.title else article.title or event.title,
+            "evidence": written(event.evidence),
+            "date_text": written(event.date_text),
+            "persons": [written(p) for p in event.persons],
+            "organizations": [written(o) for o in event.organizations],
+            "participants": participants,
+            "source_title": article.title,
+        }))
+    return [validate_event(e.model_dump()) for e in events]
+
+
+def _extract(article: Article) -> list[Event]:
     language = article.language
     sentences = split_sentences(article.text)
     if not sentences:

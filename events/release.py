@@ -39,6 +39,7 @@ from events.fsutil import fsync_dir, sha256_file
 from events.ingest import IngestLimits, Reject, ingest
 from events.schema import SCHEMA_VERSION, Article, Event, empty_frame, json_schema, table_schema
 from events.tables import to_csv_frame, write_csv_bytes, write_parquet_bytes
+from events.text import TRADITIONAL_SOURCE
 
 RELEASES_INDEX = "releases.json"
 LOCK_NAME = ".release.lock"
@@ -672,6 +673,7 @@ def _datapackage(
         "sources": [
             {"title": f"{articles} news articles (article_id, source_url and source_name per row)"},
             *gazetteer.get("sources", []),
+            TRADITIONAL_SOURCE,
         ],
         "contributors": [{"title": "events-publisher", "roles": ["creator"]}],
         "keywords": ["events", "news", "China", "industry"],

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -50,7 +52,13 @@ def normalize(text: str) -> str:
     else:  # spaces only: str.replace is far cheaper than a regex that stops at every space
         while "  " in text:
             text = text.replace("  ", " ")
+    if "(" in text:
+        text = _PINYIN_GLOSS.sub("", text)
     return "\n".join(line.strip() for line in text.split("\n"))
+
+
+#: the tone-marked pinyin some sites print after every character ("项(xiàng)目"): reading aids, not text
+_PINYIN_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)")
 
 
 # Counting by bytes: a regex over every character was the largest cost of ingest. In UTF-8, U+4E00–U+9FFF
@@ -140,3 +148,46 @@ def split_sentences(body: str) -> list[Sentence]:
                 sentences.append(Sentence(stripped, begin, begin + len(stripped), index))
         offset += len(line) + 1
     return sentences
+
+
+# ---------------------------------------------------------------------------------------------
+# Traditional Chinese: extraction reads a Simplified copy of the same length (offsets carry over)
+
+
+@cache
+def _t2s_table() -> dict[int, int]:
+    """Traditional -> Simplified characters, one for one (events/data/zh_t2s.tsv, from OpenCC, Apache-2.0)."""
+    text = resources.files("events").joinpath("data/zh_t2s.tsv").read_text(encoding="utf-8")
+    table: dict[int, int] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            traditional, simplified = line.split("\t")
+            table[ord(traditional)] = ord(simplified)
+    return table
+
+
+def to_simplified(text: str) -> str:
+    """The text in Simplified characters; the same length, so positions in it are positions in the text."""
+    return text.translate(_t2s_table())
+
+
+#: credited in every release's datapackage.json (the character table is OpenCC's)
+TRADITIONAL_SOURCE = {
+    "title": "OpenCC TSCharacters.txt, Traditional to Simplified Chinese characters (Apache-2.0)",
+    "path": "https://github.com/BYVoid/OpenCC",
+}
+
+#: share of Chinese characters that have a different Simplified form, above which a text is Traditional
+#: (Simplified text has none; Traditional news has 15-30 %)
+TRADITIONAL_SHARE = 0.05
+
+
+def is_traditional(text: str) -> bool:
+    """Whether a Chinese text is written in Traditional characters (Hong Kong, Macao, Taiwan, overseas sites)."""
+    sample = text[:4000]
+    chinese = len(_CJK.findall(sample))
+    if chinese < 20:
+        return False
+    table = _t2s_table()
+    changed = sum(1 for c in sample if ord(c) in table)
+    return changed >= TRADITIONAL_SHARE * chinese

@@ -223,3 +223,17 @@ def test_meetings_at_a_company_headquarters(language: str, text: str, place: str
     article = Article(article_id="hq", source_path="hq.txt", language=language, title=None,
                       published_at=dt.datetime(2024, 6, 6), text=text)
     assert extract_events(article)[0].place == place
+
+
+def test_traditional_articles_keep_their_script() -> None:
+    (event,) = events_of("zh_traditional_lanzhou_talks")
+    assert event.evidence.startswith("7月12日下午,市委副書記")
+    assert dict(zip(event.persons, event.persons_latin, strict=True))["張偉文"] == "Zhang Weiwen"
+    assert {p.role for p in event.participants if p.name == "張偉文"} == {"市委副書記、市長"}
+
+
+def test_seed_articles_are_not_taken_for_traditional() -> None:
+    from events.text import is_traditional
+
+    for path in sorted(Path(__file__).parents[1].joinpath("seeds").glob("*.txt")):
+        assert not is_traditional(path.read_text(encoding="utf-8")), path.name

@@ -56,6 +56,7 @@ def test_datapackage_is_valid_frictionless(seeds_release: Path) -> None:
     package = json.loads((seeds_release / "datapackage.json").read_text())
     assert package["version"] == "1.0.0"
     assert any("GeoNames" in json.dumps(s) for s in package["sources"]), "GeoNames credit missing"
+    assert any("OpenCC" in json.dumps(s) for s in package["sources"]), "OpenCC credit missing"
     resources = {r["name"]: r for r in package["resources"]}
     assert resources["events"]["rows"] == pl.read_parquet(seeds_release / "events.parquet").height
     for resource in package["resources"]:

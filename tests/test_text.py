@@ -142,3 +142,21 @@ _SENTENCE_PIECES = st.sampled_from([
 @given(st.lists(_SENTENCE_PIECES, max_size=30).map("".join))
 def test_split_sentences_matches_the_lookbehind_splitter(body: str) -> None:
     assert [(s.text, s.start, s.end) for s in split_sentences(body)] == _reference_split(body)
+
+
+def test_traditional_text_converts_one_character_for_one() -> None:
+    from events.text import is_traditional, to_simplified
+
+    traditional = "市委書記馬明龍會見了來訪的客人，雙方簽署了經貿合作協議。"
+    assert to_simplified(traditional) == "市委书记马明龙会见了来访的客人，双方签署了经贸合作协议。"
+    assert len(to_simplified(traditional)) == len(traditional)
+    assert is_traditional(traditional)
+    assert not is_traditional("市委书记马明龙会见了来访的客人，双方签署了经贸合作协议。")
+    assert not is_traditional("The mayor met the guests.")
+
+
+def test_pinyin_glosses_are_dropped() -> None:
+    from events.text import normalize
+
+    assert normalize("重點(diǎn)項(xiàng)目集中開工") == "重點項目集中開工"
+    assert normalize("項目(a)和(Li)") == "項目(a)和(Li)"
