@@ -22,7 +22,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -35,7 +34,6 @@ import yaml
 
 MIN_YEAR = 1949
 MAX_YEAR = 2100
-URL_MIN_YEAR = 1990
 #: a date this far after publication is a plan, not a report (time zones and late posting need slack)
 FUTURE_TOLERANCE = dt.timedelta(days=2)
 #: a year-less date further ahead of publication than this belongs to the previous year
@@ -1122,27 +1120,3 @@ def parse_datetime_line(line: str) -> tuple[dt.datetime, str] | None:
         return None
     _, value, text = min(found, key=lambda item: item[0])
     return value, text
-
-
-_URL_DATES = (
-    re.compile(r"(?<!\d)(?P<y>\d{4})[-_/]?(?P<m>\d{2})[-_/]?(?P<d>\d{2})(?!\d)"),
-    re.compile(r"(?<!\d)(?P<y>\d{4})(?P<sep>[-_/])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)"),
-)
-
-
-def date_from_url(url: str) -> dt.date | None:
-    """Dates that CMSs put in URLs: /201812/t20181206_1757744.html, /2019-11-22/, /20240606/, /art/2024/9/20/,
-    /202004/27/, /2023/0920/ ... Validate (real calendar date, year 1990..2100); no guess from bare ids."""
-    parts = urllib.parse.urlsplit(url)
-    path = parts.path + ("?" + parts.query if parts.query else "")
-    best: tuple[int, dt.date] | None = None
-    for pattern in _URL_DATES:
-        for match in pattern.finditer(path):
-            year, month, day = int(match.group("y")), int(match.group("m")), int(match.group("d"))
-            if not URL_MIN_YEAR <= year <= MAX_YEAR:
-                continue
-            date = _safe_date(year, month, day)
-            if date is not None and (best is None or match.start() < best[0]):
-                best = (match.start(), date)
-                break
-    return best[1] if best else None

@@ -969,6 +969,8 @@ class _Header:
     source_prefix: str | None = None
     source_banner: str | None = None
     body_start: int = 0
+    #: a line above the headline that holds only a year-less day ("7月19日上午"): it dates the body
+    day_line: str | None = None
 
 
 def _parse_page(text: str, *, article_id: str, source_path: str, given: dict[str, Any], fallback: dict[str, Any],
@@ -984,6 +986,8 @@ def _parse_page(text: str, *, article_id: str, source_path: str, given: dict[str
     given_title = _clean_title(str(given["title"])) if given.get("title") else None
     header = _read_header(lines, kinds, patterns, given_title)
     body_lines, trailing_source = _body_lines(lines, kinds, header.body_start, patterns)
+    if header.day_line is not None and body_lines:
+        body_lines = [header.day_line, *body_lines]
     body = _join_paragraphs(body_lines)
     if not body:
         return Reject(source_path, article_id, "no text after removing page chrome")
@@ -1171,6 +1175,8 @@ def _read_header(lines: list[str], kinds: list[int], p: _Patterns, given_title: 
                 continue
             if _is_paragraph(line) or (_BULLET.match(line) and len(line) > 60):
                 break
+            if header.day_line is None and _DAY_ONLY_LINE.match(line):
+                header.day_line = line
             index += 1  # a section label or a list item above the headline
             continue
         if header.title is not None and line == header.title:
@@ -1182,6 +1188,12 @@ def _read_header(lines: list[str], kinds: list[int], p: _Patterns, given_title: 
         break
     header.body_start = index
     return header
+
+
+_DAY_ONLY_LINE = re.compile(
+    r"^(?:\d{1,2}\s*月\s*\d{1,2}\s*[日号](?:上午|下午|晚上|晚|早上|中午)?"
+    r"|(?:On\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?)[,.，。:：]?$"
+)
 
 
 def _date_follows(lines: list[str], kinds: list[int], index: int, p: _Patterns) -> bool:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events import dates
-from events.dates import DateMention, date_from_url, find_dates, infer_year, parse_datetime_line, resolve_expression
+from events.dates import DateMention, find_dates, infer_year, parse_datetime_line, resolve_expression
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dates"
 FLAGS = ("relative", "future", "year_inferred")
@@ -140,34 +140,6 @@ def test_parse_datetime_line_needs_a_full_valid_date(line: str) -> None:
     assert parse_datetime_line(line) is None
 
 
-# --- date_from_url ----------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("http://en.example.gov.cn/xw/201812/t20181206_1757744.html", dt.date(2018, 12, 6)),
-        ("http://news.example.cn/huodong/2019-11-22/154992.html", dt.date(2019, 11, 22)),
-        ("https://example.com/zjqy/scmb/20240606/249121.html", dt.date(2024, 6, 6)),
-        ("https://www.example.gov.cn/art/2024/9/20/art_15461_1113009.html", dt.date(2024, 9, 20)),
-        ("https://example.com/s/202004/27/WS5ea6cedc.html", dt.date(2020, 4, 27)),
-        ("http://tech.example.cn/kjrd/2023/0920/1047817.html", dt.date(2023, 9, 20)),
-        ("http://regional.example.com.cn/city/2020-09/18/c_538121.htm", dt.date(2020, 9, 18)),
-        ("http://epaper.example.com/jjrb/202111/01/con95812.html", dt.date(2021, 11, 1)),
-        ("https://example.com/news?date=2021-03-04", dt.date(2021, 3, 4)),
-        ("http://www.example.cn/news/metro/1908280968/", None),  # a bare id
-        ("http://www.example.gov.cn/zwgk/1790651105481949185.html", None),  # a snowflake id
-        ("https://m.example.net/city/news/201911/9905581.html", None),  # month only
-        ("https://example.com/a/20231345/1.html", None),  # not a calendar date
-        ("http://example.com/19891231/", None),  # before 1990
-        ("http://www.20190101.com/a.html", None),  # the host is not the path
-        ("https://example.com/info/1025/41597.htm", None),
-    ],
-)
-def test_date_from_url(url: str, expected: dt.date | None) -> None:
-    assert date_from_url(url) == expected
-
-
 # --- infer_year ---------------------------------------------------------------------------------------------
 
 
@@ -280,12 +252,6 @@ def test_arbitrary_unicode_never_raises(text: str, published: dt.date | None) ->
         for mention in find_dates(text, published, language):
             assert text[mention.start : mention.end] == mention.text
             assert _within_bounds(mention)
-
-
-@given(url=st.text(alphabet=st.sampled_from(list("0123456789/-_t.?=ab")), max_size=40))
-def test_date_from_url_returns_only_valid_dates(url: str) -> None:
-    found = date_from_url("http://example.com/" + url)
-    assert found is None or dates.URL_MIN_YEAR <= found.year <= dates.MAX_YEAR
 
 
 # --- dateparser agrees on simple English expressions -------------------------------------------------------
