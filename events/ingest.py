@@ -971,6 +971,8 @@ class _Header:
     body_start: int = 0
     #: a line above the headline that holds only a year-less day ("7月19日上午"): it dates the body
     day_line: str | None = None
+    #: every date line of the header, in order
+    dates: list[tuple[dt.datetime, str]] = field(default_factory=list)
 
 
 def _parse_page(text: str, *, article_id: str, source_path: str, given: dict[str, Any], fallback: dict[str, Any],
@@ -1129,6 +1131,7 @@ def _read_header(lines: list[str], kinds: list[int], p: _Patterns, given_title: 
                 when, written, source_label, prefix = date_line
                 if header.published is None:
                     header.published = (when, written)
+                header.dates.append((when, written))
                 header.source_label = header.source_label or source_label
                 header.source_prefix = header.source_prefix or prefix
                 index += 1
@@ -1431,6 +1434,12 @@ def _choose_published(given: dict[str, Any], header: _Header, fallback: dict[str
         if value is not None:
             return value, str(given["published"])
     if header.published is not None:
+        # a page with several date lines (the site's banner date, the article's): the one its URL agrees with
+        from_url = _url_date(url) if url and len(header.dates) > 1 else None
+        if from_url is not None:
+            agreeing = next((d for d in header.dates if d[0].date() == from_url[0]), None)
+            if agreeing is not None:
+                return agreeing
         return header.published
     if "published" in fallback:
         value = _coerce_datetime(fallback["published"])

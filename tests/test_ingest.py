@@ -718,3 +718,16 @@ def test_a_day_line_above_the_headline_stays_with_the_body(page: str, first_line
 def test_dates_from_urls_are_real_and_plausible(url: str) -> None:
     found = _date_from_url("http://example.com/" + url)
     assert found is None or 1990 <= found.year <= 2100
+
+
+def test_the_date_line_the_url_agrees_with_wins_and_language_menus_are_chrome() -> None:
+    page = (
+        "The Official Website of the People's Government of Gansu Province Mobile 中文 Français 한국어 日本語\n\n"
+        "15 July 2015\n\nHome>News>Local News\n\nGovernor opens the spring projects\n\n2023-03-02 Download Print\n"
+        "Groundbreaking ceremonies for 120 major projects were held across the province on the morning of March 1."
+    )
+    article = parse_article_text(page, article_id="a", source_path="a.txt",
+                                 url="http://eng.gansu.example.cn/news/202303/t20230302_1.html")
+    assert isinstance(article, Article)
+    assert article.published_at == dt.datetime(2023, 3, 2)
+    assert article.title == "Governor opens the spring projects"
