@@ -101,13 +101,49 @@ def _types_in(text: str, language: str) -> tuple[tuple[int, str], ...]:
     lang = "zh" if language == "zh" else "en"
     if lang == "zh":
         return tuple((m.start(), m.lastgroup or "") for m in _combined_trigger(lang).finditer(text))
-    # English patterns differ in case sensitivity ("met [A-Z]"): scan each, then merge
-    found = [
-        (m.start(), event_type)
-        for event_type, pattern in _triggers().by_language[lang].items()
-        for m in pattern.finditer(text)
-    ]
+    # The types' patterns overlap ("meeting between" is talks, "meeting" a meeting), so each type is matched on
+    # its own, as finditer per type would; but only where the one pattern of all types finds a start.
+    patterns = _triggers().by_language[lang]
+    any_type = _any_trigger(lang)
+    lowered = text.lower()
+    if not text.isascii() and (len(lowered) != len(text) or lowered != text.casefold()):
+        # "ſ", "İ", "ß": letters that lower-case to something longer or fold their own way
+        return tuple(sorted((m.start(), t) for t, p in patterns.items() for m in p.finditer(text)))
+    found: list[tuple[int, str]] = []
+    free = dict.fromkeys(patterns, 0)  # per type, where its next match may start (finditer does not overlap)
+    hit = any_type.search(lowered)
+    while hit is not None:
+        start = hit.start()
+        for event_type, pattern in patterns.items():
+            if start >= free[event_type]:
+                match = pattern.match(text, start)
+                if match is not None:
+                    found.append((start, event_type))
+                    free[event_type] = max(match.end(), start + 1)
+        hit = any_type.search(lowered, start + 1)
     return tuple(sorted(found))
+
+
+@cache
+def _any_trigger(language: str) -> re.Pattern[str]:
+    """One pattern for the lower-cased text that matches wherever some type's trigger may start.
+
+    Case-insensitive matching is several times slower in Python's re than plain matching, so the scan runs
+    on the lower-cased text with the patterns' letters lower-cased (escapes kept, capitals demanded by a
+    pattern widened to any letter); every start it finds is then checked with the type's own pattern.
+    """
+    sources = [_lowered_pattern(p.pattern) for p in _triggers().by_language[language].values()]
+    return re.compile("|".join(f"(?:{source})" for source in sources))
+
+
+def _lowered_pattern(source: str) -> str:
+    source = source.replace("(?-i:[A-Z])", "[a-z]")
+    out = []
+    escaped = False
+    for char in source:
+        out.append(char if escaped else char.lower())
+        escaped = not escaped and char == "\\"
+    return "".join(out)
 
 
 def _head_gathering_type(text: str, language: str) -> str | None:

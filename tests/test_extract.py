@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from events.extract import extract_events
 from events.ingest import read_articles
@@ -237,3 +239,23 @@ def test_seed_articles_are_not_taken_for_traditional() -> None:
 
     for path in sorted(Path(__file__).parents[1].joinpath("seeds").glob("*.txt")):
         assert not is_traditional(path.read_text(encoding="utf-8")), path.name
+
+
+_TRIGGER_SOUP = st.lists(
+    st.sampled_from(["met", "Met", "MET", "Mayor", "the", "with", "meeting", "Meeting", "between", "signed", "MoU",
+                     "MOU", "was", "signing", "Consultative", "Conference", "conference", "and", "exhibition",
+                     "center", "visit", "to", "paid", "a", "İ", "ſigned", "talks", "investment", "promotion", ",",
+                     ".", " ", "  ", "\n", "groundbreaking", "opening", "ceremony", "Zhang"]),
+    max_size=30,
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TRIGGER_SOUP)
+def test_trigger_scan_equals_one_scan_per_type(text: str) -> None:
+    """The one lower-case scan finds exactly what scanning with each type's own pattern finds."""
+    from events.extract import _triggers, _types_in
+
+    patterns = _triggers().by_language["en"]
+    expected = tuple(sorted((m.start(), t) for t, p in patterns.items() for m in p.finditer(text)))
+    assert _types_in.__wrapped__(text, "en") == expected
