@@ -505,9 +505,9 @@ def _grammar() -> _Grammar:
         ), _en_weekday, _LETTERS),
         # on 9.24 / on the afternoon of 9.24 (month.day, as Chinese sites write it in English; only after on/of)
         _Rule(re.compile(
-            r"(?<=\b[Oo][nf] )(?P<m>1[0-2]|0?[1-9])\.(?P<d>3[01]|[12]\d|0?[1-9])"
+            r"(?<![A-Za-z])[Oo][nf] (?P<m>1[0-2]|0?[1-9])\.(?P<d>3[01]|[12]\d|0?[1-9])"
             r"(?=\s*[,;:)]|\s+(?:the|a|an|at|in|when|morning|afternoon|evening)\b|\s*$)"
-        ), _en_numeric_month_day, _DIGITS + "."),
+        ), _en_numeric_month_day, ""),
         # three days ago / a week ago (the count is checked by look-back)
         _Rule(re.compile(r"ago(?![A-Za-z])"), _en_ago, _LETTERS),
         # in 2019 / by 2025 / for 2019 and 2020 (the context word is checked by look-back)
@@ -717,7 +717,7 @@ def _en_day_led(match: re.Match[str], ctx: _Context) -> list[DateMention | None]
 def _en_numeric_month_day(match: re.Match[str], ctx: _Context) -> list[DateMention | None]:
     month, day = int(match.group("m")), int(match.group("d"))
     date, inferred = _explicit_or_year_less(ctx, None, month, day)
-    return [_mention(ctx, match.start(), match.end(), date, "day", year_inferred=inferred)]
+    return [_mention(ctx, match.start("m"), match.end(), date, "day", year_inferred=inferred)]
 
 
 def _en_ordinal_day(match: re.Match[str], ctx: _Context) -> list[DateMention | None]:

@@ -377,8 +377,10 @@ def _is_label(sentence: str, mention: dates.DateMention) -> bool:
 
 def _ordinal_day(sentence: str, start: dates.DateMention | None, current: dt.date | None) -> dt.date | None:
     """"On the second day" of a trip counted from its first day; "the next day" from the last date."""
+    if current is None or not ("day" in sentence.lower() or "日" in sentence or "天" in sentence):
+        return None  # the words the pattern needs are absent (a case-insensitive search is costly)
     match = _ORDINAL_DAY.search(sentence)
-    if match is None or current is None:
+    if match is None:
         return None
     word = (match.group(1) or match.group(2) or "").lower()
     first = start.date_min or start.date if start else current
