@@ -188,6 +188,9 @@ def is_traditional(text: str) -> bool:
     chinese = len(_CJK.findall(sample))
     if chinese < 20:
         return False
-    table = _t2s_table()
-    changed = sum(1 for c in sample if ord(c) in table)
-    return changed >= TRADITIONAL_SHARE * chinese
+    return len(_traditional_chars().findall(sample)) >= TRADITIONAL_SHARE * chinese
+
+
+@cache
+def _traditional_chars() -> re.Pattern[str]:
+    return re.compile("[" + "".join(sorted(chr(c) for c in _t2s_table())) + "]")
