@@ -8,8 +8,15 @@ taggers cost 10-100 ms and mistake place names for people. All vocabulary lives 
 
 English: pinyin names are recognised by surname list + syllable check on the given name; other
 names need context (honorific, title before or after, a known given name, "said X"). Chinese:
-a name is a surname plus one or two characters, accepted only with a title before it, a
-speech/action verb after it, or after it was confirmed once in the article.
+a name is a surname plus one or two characters, accepted only with a title before it (which then
+vouches for characters that elsewhere end a name: 市长姚某员), a speech/action verb after it, a title
+after it at a line start, in a 、-list summed up by 等市领导 or holding a name already confirmed, or
+after it was confirmed once in the article.
+
+Organisations come from suffixes (有限公司, Bureau, Industrial Park), from lists of the companies and
+sites visited (先后到甲、乙等企业; "came to the A Project, B Base and other sites"), from lower-case
+"<Place> municipal government", and from the table of well-known companies. Offices named without a
+place (宣传部, "Propaganda Department") are parts of titles and are left out.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import accumulate, compress
+from itertools import accumulate, compress, pairwise
 from operator import attrgetter, itemgetter, sub
 from typing import Any
 
@@ -109,6 +116,14 @@ class _Lexicon:
     non_name_tokens: frozenset[str]
     non_person_bigrams: frozenset[str]
     place_words: frozenset[str]
+    site_heads: frozenset[str]
+    visit_re: re.Pattern[str]
+    visit_firsts: frozenset[str]
+    other_list_nouns: frozenset[str]
+    generic_office_words: frozenset[str]
+    government_modifiers: frozenset[str]
+    government_noun_after: frozenset[str]
+    chrome_before: tuple[str, ...]
     unit_words: frozenset[str]
     legal_words: frozenset[str]
     legal_chain: frozenset[str]
@@ -136,6 +151,12 @@ class _Lexicon:
     zh_non_name_words: frozenset[str]
     zh_non_name_chars: frozenset[str]
     zh_non_final_chars: frozenset[str]
+    zh_title_non_name_chars: frozenset[str]
+    zh_non_initial_chars: frozenset[str]
+    zh_collective: frozenset[str]
+    zh_list_summary: tuple[str, ...]
+    zh_name_trailers: tuple[str, ...]
+    zh_weak_titles: frozenset[str]
     # Chinese organisations
     zh_suffix_kind: dict[str, str]
     zh_gov_stem_suffixes: frozenset[str]
@@ -146,6 +167,14 @@ class _Lexicon:
     zh_stop_chars: frozenset[str]
     zh_generic_bodies: frozenset[str]
     zh_sub_units: tuple[str, ...]
+    zh_generic_department: re.Pattern[str]
+    zh_list_visit_verbs: tuple[str, ...]
+    zh_list_visit_clause: re.Pattern[str]
+    zh_org_list_summary: re.Pattern[str]
+    zh_list_site_tails: tuple[str, ...]
+    zh_list_item_generic: frozenset[str]
+    zh_list_item_generic_tails: tuple[str, ...]
+    zh_bare_organ: re.Pattern[str]
     # known companies
     companies: dict[str, _Company]
     en_company_automaton: Any
@@ -164,6 +193,7 @@ def _lexicon() -> _Lexicon:
         zh_surnames[hanzi.strip()] = latin.strip()
     risky = {"A", "E", "Re", "La", "Da", "Ha", "Ci", "Ru", "Na", "Sa", "Ge", "Mo", "Zi"}
     en_surnames = frozenset(v for v in zh_surnames.values() if len(v) > 1 and v not in risky)
+    en_surnames |= {v.replace("v", "ü") for v in en_surnames if "v" in v}  # Lü, as well as Lv
     en_single = frozenset(v for k, v in zh_surnames.items() if len(k) == 1 and v in en_surnames)
     syllables = frozenset(_data_lines("actors_pinyin_syllables.txt"))
 
@@ -221,11 +251,13 @@ def _lexicon() -> _Lexicon:
     tags: dict[str, dict[str, str]] = {}
     for r in zh_roles:
         tags.setdefault(r, {})["role"] = r
+    for r in zh_r["role_prefixes"]:
+        tags.setdefault(r, {}).setdefault("prefix", r)  # organs that begin titles (市委, 区政府)
     for sfx in zh_suffix_kind:
         tags.setdefault(sfx, {})["suffix"] = sfx
         if "(" in sfx:
             tags.setdefault(sfx.replace("(", "（").replace(")", "）"), {})["suffix"] = sfx
-    for w in list(zh_o["stop_words"]) + list(zh_o["stop_titles"]):
+    for w in list(zh_o["stop_words"]) + list(zh_o["stop_words_extra"]) + list(zh_o["stop_titles"]):
         tags.setdefault(w, {})["stop"] = w
     for w in zh_r["verbs"]:
         tags.setdefault(w, {})["verb"] = w
@@ -256,6 +288,14 @@ def _lexicon() -> _Lexicon:
         non_name_tokens=frozenset(en_o["non_name_tokens"]),
         non_person_bigrams=frozenset(en_o["non_person_bigrams"]),
         place_words=frozenset(en_o["place_words"]),
+        site_heads=frozenset(en_o["site_heads"]),
+        visit_re=re.compile(rf"(?:{_alternation(en_o['visit_verbs'])})\b"),
+        visit_firsts=frozenset(v.split()[0] for v in en_o["visit_verbs"]),
+        other_list_nouns=frozenset(en_o["other_list_nouns"]),
+        generic_office_words=frozenset(en_o["generic_office_words"]),
+        government_modifiers=frozenset(en_o["government_modifiers"]),
+        government_noun_after=frozenset(en_o["government_noun_after"]),
+        chrome_before=tuple(en_o["chrome_before"]),
         unit_words=frozenset(en_o["unit_words"]),
         legal_words=frozenset(en_o["legal_words"]),
         legal_chain=frozenset(en_o["legal_chain"]),
@@ -281,6 +321,12 @@ def _lexicon() -> _Lexicon:
         zh_non_name_words=frozenset(zh_r["non_name_words"]),
         zh_non_name_chars=frozenset(zh_r["non_name_chars"]),
         zh_non_final_chars=frozenset(zh_r["non_final_chars"]),
+        zh_title_non_name_chars=frozenset(zh_r["title_non_name_chars"]),
+        zh_non_initial_chars=frozenset(zh_r["non_initial_chars"]),
+        zh_collective=frozenset(zh_r["collective_nouns"]),
+        zh_list_summary=tuple(sorted(zh_r["list_summary_words"], key=len, reverse=True)),
+        zh_name_trailers=tuple(sorted(zh_r["name_trailers"], key=len, reverse=True)),
+        zh_weak_titles=frozenset(zh_r["weak_titles"]),
         zh_suffix_kind=zh_suffix_kind,
         zh_gov_stem_suffixes=frozenset(zh_o["gov_stem_suffixes"]),
         zh_gov_stems=tuple(sorted(zh_o["gov_stems"], key=len, reverse=True)),
@@ -290,10 +336,27 @@ def _lexicon() -> _Lexicon:
         zh_stop_chars=frozenset(zh_o["stop_chars"]),
         zh_generic_bodies=frozenset(zh_o["generic_bodies"]),
         zh_sub_units=tuple(zh_o["sub_unit_suffixes"]),
+        zh_generic_department=re.compile(
+            rf"[{zh_o['admin_chars']}]{{0,2}}(?:{_alternation(zh_o['bare_organs'])})?"
+            rf"(?:{_alternation(zh_o['generic_departments'])})"),
+        zh_list_visit_verbs=tuple(zh_o["list_visit_verbs"]),
+        zh_list_visit_clause=re.compile(_alternation(zh_o["list_visit_clause_verbs"])),
+        zh_org_list_summary=re.compile(
+            rf"等(?:{_alternation(zh_o['list_summary_modifiers'])})?(?:{_alternation(zh_o['list_summary_words'])})"
+            rf"(?![{''.join(zh_o['list_summary_blockers'])}])"),
+        zh_list_site_tails=tuple(sorted(zh_o["list_site_tails"], key=len, reverse=True)),
+        zh_list_item_generic=frozenset(zh_o["list_item_generic"]),
+        zh_list_item_generic_tails=tuple(zh_o["list_item_generic_tails"]),
+        zh_bare_organ=re.compile(rf"[{zh_o['admin_chars']}]{{1,2}}(?:{_alternation(zh_o['bare_organs'])})"),
         companies=companies,
         en_company_automaton=en_company_auto,
         en_company_aliases=frozenset(en_company_auto.keys()),
     )
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regex alternation of literal words, longest first."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def _fold_paren(text: str) -> str:
@@ -334,6 +397,8 @@ def _syllable_count(word: str) -> int:
     """
     syllables = _lexicon().syllables
     total = 0
+    if not word.isascii():
+        word = _strip_marks(word)  # tone marks and ü: "Jiànhuá", "Lüxin"
     for part in _SYLLABLE_SEP.split(word.lower()):
         n = len(part)
         if n <= _LONGEST_SYLLABLE and part in syllables:
@@ -346,6 +411,10 @@ def _syllable_count(word: str) -> int:
         if total > 2:
             return 0
     return total
+
+
+def _strip_marks(word: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch))
 
 
 def _norm_name(name: str) -> str:
@@ -362,16 +431,19 @@ _ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Ir", "Hj", "YBhg", "YBrs", "
                   "Jr", "Sr", "Messrs", "Gov", "Rep", "Hon", "Bhd", "St")
 # A token with the white space before it. Every non-space character belongs to a token, so the
 # pieces tile the text (up to trailing space) and offsets follow from their lengths.
+#: Latin letters, with the accented ones of pinyin and European names ("Lü Jianhua", "José")
+_LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+_LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u024f\u1e00-\u1eff"
 _EN_TOKEN = re.compile(
     r"\s*(?:"
-    r"[a-z]+(?:['’\-](?!s\b)[A-Za-z]+)*"  # lower-case words first: most tokens are
+    rf"[a-z][{_LOWER}]*(?:['’\-](?!s\b)[{_LETTER}]+)*"  # lower-case words first: most tokens are
     r"|(?:" + "|".join(_ABBREVIATIONS) + r")\.(?=[\s,]|$)"  # "Mr.", "Co.,"
     r"|(?:[A-Z]\.){2,}"  # "H.E."
     r"|[A-Z]\.(?=\s)"  # initials: "Christine D. Althauser"
-    r"|[A-Za-z]+(?:['’\-](?!s\b)[A-Za-z]+)*(?:['’](?=\s))?"  # words, "Min’er", "Ka-chiu", "Dato’"
+    rf"|[{_LETTER}]+(?:['’\-](?!s\b)[{_LETTER}]+)*(?:['’](?=\s))?"  # words, "Min’er", "Ka-chiu", "Dato’"
     r"|['’]s\b"  # possessive
     r"|\d+(?:[.,:]\d+)*"
-    r"|[^\sA-Za-z\d])")
+    rf"|[^\s{_LETTER}\d])")
 
 
 # lower-case forms that drop a dot or apostrophe ("Mr." -> "mr", "D." -> "d", "’s" -> "'s")
@@ -397,6 +469,7 @@ class _Tokens:
     nl: list[bool]  # a line break lies between this token and the previous one
     caps: list[int]  # indices of capitalised words: every finder starts from one of them
     n: int  # number of tokens
+    source: str = ""  # the text the tokens come from
 
 
 def _line_starts(text: str, starts: list[int]) -> list[bool]:
@@ -431,6 +504,7 @@ def _tokenize(text: str) -> _Tokens:
         nl=_line_starts(text, starts),
         caps=list(compress(range(len(caps)), caps)),
         n=len(texts),
+        source=text,
     )
 
 
@@ -557,6 +631,24 @@ def _name_run(tk: _Tokens, j: int, lex: _Lexicon, limit: int = 6) -> int:
     return k
 
 
+def _split_syllable_end(tk: _Tokens, end: int) -> int:
+    """End of a pinyin name whose given name a stray space splits after an apostrophe ("Zhou ling’ ai")."""
+    if end + 1 < tk.n and tk.text[end] in {"’", "'"} and tk.start[end] == tk.end[end - 1] \
+            and tk.word[end + 1] and not tk.cap[end + 1] and not tk.nl[end + 1] \
+            and tk.text[end + 1][:1] in {"a", "e", "o"} \
+            and 0 < _syllable_count(tk.text[end - 1] + tk.text[end + 1]) <= 2:
+        return end + 2
+    return end
+
+
+def _org_word_follows(tk: _Tokens, end: int, lex: _Lexicon) -> bool:
+    """The word after a name run is an organisation suffix or company head: "Hai Fan Project"."""
+    if end >= tk.n or tk.nl[end] or not (tk.word[end] and tk.cap[end]):
+        return False
+    t = tk.text[end]
+    return t in lex.en_suffixes or t in lex.company_heads or t in lex.site_heads or t in lex.place_words
+
+
 def _en_candidates(tk: _Tokens, lex: _Lexicon) -> list[_Cand]:
     cands: list[_Cand] = []
     text, low, cap = tk.text, tk.low, tk.cap
@@ -574,7 +666,10 @@ def _en_candidates(tk: _Tokens, lex: _Lexicon) -> list[_Cand]:
         if h > i:
             if h < n and tk.word[h] and cap[h]:
                 lower_ok = _pinyin_pair(tk, h, lex, lower_ok=True)
-                end = h + 2 if lower_ok else _name_run(tk, h, lex)
+                end = _split_syllable_end(tk, h + 2) if lower_ok else _name_run(tk, h, lex)
+                if end > h and _org_word_follows(tk, end, lex):
+                    i = end  # "Hon Gao Ming Project": a name inside an organisation's or project's name
+                    continue
                 if end > h:
                     short = end - h == 1
                     cands.append(_Cand(h, end, short=short, lead=i if short else -1))
@@ -583,11 +678,14 @@ def _en_candidates(tk: _Tokens, lex: _Lexicon) -> list[_Cand]:
             i = h
             continue
         if (text[i] in lex.en_surnames or text[i].isupper()) and _pinyin_pair(tk, i, lex):
-            cands.append(_Cand(i, i + 2))
-            i += 2
+            end = _split_syllable_end(tk, i + 2)
+            cands.append(_Cand(i, end))
+            i = end
             continue
         if cap[i] and text[i] in lex.given_names and i + 1 < n and _name_token(tk, i + 1, lex):
             end = _name_run(tk, i, lex, limit=4)
+            if end - i > 2 and _on_title_case_line(tk.source, tk.start[i]):
+                end = i + 2  # "Mayor Peter Tschentscher Meets …": a headline
             if end - i >= 2:
                 cands.append(_Cand(i, end))
                 i = end
@@ -876,7 +974,7 @@ def _find_persons_en(text: str) -> list[PersonMention]:
     cands = _en_candidates(tk, lex)
     taken = {k for c in cands for k in range(c.lead if c.lead >= 0 else c.start, c.end)}
     cands += _generic_names(text, tk, lex, taken)
-    cands += _titled_names(tk, lex, taken)
+    cands += _titled_names(text, tk, lex, taken)
     cands += _title_short_refs(tk, lex, taken)
     cands.sort(key=lambda c: c.start)
     cands = _drop_overlaps(cands)
@@ -912,7 +1010,7 @@ def _personal_word(tk: _Tokens, k: int, lex: _Lexicon) -> bool:
         and x not in lex.company_heads and x not in lex.generic_words and tk.low[k] not in lex.role_words
 
 
-def _titled_names(tk: _Tokens, lex: _Lexicon, taken: set[int]) -> list[_Cand]:
+def _titled_names(text: str, tk: _Tokens, lex: _Lexicon, taken: set[int]) -> list[_Cand]:
     """Names right after a title: "Vice Mayor Park Sung-hoon", "Mayor of Hamburg Peter Tschentscher"."""
     out: list[_Cand] = []
     tokens, low, cap, word, nl = tk.text, tk.low, tk.cap, tk.word, tk.nl
@@ -954,9 +1052,35 @@ def _titled_names(tk: _Tokens, lex: _Lexicon, taken: set[int]) -> list[_Cand]:
             continue
         if " ".join(tokens[begin:end]) in lex.non_person_bigrams:
             continue
+        if (end - begin > 2 or not _pinyin_pair(tk, begin, lex)) and _on_title_case_line(text, tk.start[begin]):
+            # a headline, where capitals do not mark names
+            if tokens[begin] not in lex.given_names:
+                continue  # "Secretary Zhang Announces Commencement", "Leaders Visited Companies"
+            end = begin + 2  # "Mayor Peter Tschentscher Meets …"
         out.append(_Cand(begin, end))
         taken.update(range(begin, end))
     return out
+
+
+_HEADLINE_SMALL_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "by",
+                                   "from", "as", "vs", "via", "into", "over", "under", "outside", "inside"})
+_HEADLINE_WORD = re.compile(rf"[{_LETTER}][{_LETTER}'’\-]*")
+
+
+@lru_cache(maxsize=256)
+def _title_case(line: str) -> bool:
+    """A headline written in title case ("Secretary Zhang Announces Commencement of Major Projects"),
+    where capitals no longer mark names."""
+    words = [w for w in _HEADLINE_WORD.findall(line) if w.lower() not in _HEADLINE_SMALL_WORDS]
+    if len(words) < 4:
+        return False
+    return sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _on_title_case_line(text: str, pos: int) -> bool:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return _title_case(text[start:end if end >= 0 else len(text)])
 
 
 def _title_short_refs(tk: _Tokens, lex: _Lexicon, taken: set[int]) -> list[_Cand]:
@@ -1132,6 +1256,8 @@ class _ZhScan:
     suffixes: list[tuple[int, int, str]]  # organisation suffixes, leftmost-longest, no overlaps
     stop_ends: frozenset[int]  # ends of words that no organisation name extends left past
     companies: list[tuple[int, int, str]]  # well-known company aliases (start, end, id)
+    role_starts: frozenset[int]  # starts of all titles, nested ones too (区长 in 区长王某)
+    head_starts: frozenset[int]  # the same without the organs that only prefix titles (市委, 区政府)
 
 
 _PLACE_AFTER_ZHANG = re.compile(r"长[\u4e00-\u9fff]{1,2}[市县区]")
@@ -1145,6 +1271,8 @@ def _zh_scan(text: str) -> _ZhScan:
     suffixes: list[tuple[int, int, str]] = []
     stop_ends: set[int] = set()
     companies: list[tuple[int, int, str]] = []
+    role_starts: set[int] = set()
+    head_starts: set[int] = set()
     for end_idx, (length, tags) in _lexicon().zh_automaton.iter(text):
         e = end_idx + 1
         s = e - length
@@ -1152,6 +1280,10 @@ def _zh_scan(text: str) -> _ZhScan:
             if tag == "role":
                 if length > roles.get(e, 0):
                     roles[e] = length
+                role_starts.add(s)
+                head_starts.add(s)
+            elif tag == "prefix":
+                role_starts.add(s)
             elif tag == "suffix":
                 suffixes.append((s, e, value))
             elif tag == "stop":
@@ -1169,7 +1301,8 @@ def _zh_scan(text: str) -> _ZhScan:
     # a title inside a longer one (董事 in 董事长) is not a title of its own
     spans = [(e - n, e) for e, n in roles.items()]
     roles = {e: e - s for s, e in spans if not any(s2 <= s and e < e2 for s2, e2 in spans)}
-    return _ZhScan(roles, sorted(verbs), kept, frozenset(stop_ends), companies)
+    return _ZhScan(roles, sorted(verbs), kept, frozenset(stop_ends), companies, frozenset(role_starts),
+                   frozenset(head_starts))
 
 
 def _zh_boundary_after(text: str, pos: int, lex: _Lexicon) -> bool:
@@ -1185,13 +1318,42 @@ def _zh_surname_len(text: str, i: int, lex: _Lexicon) -> int:
     return 1 if text[i:i + 1] in lex.zh_surnames else 0
 
 
+def _zh_role_at(text: str, i: int) -> bool:
+    """A title starts at ``i`` (区长 after 区委书记 is a title, not the surname 区)."""
+    return i in _zh_scan(text).role_starts
+
+
+def _zh_foreign_end(text: str, i: int, lex: _Lexicon) -> int | None:
+    """End of a dotted foreign name at ``i`` (安娜·科瓦奇), without what follows it (一行, 等, 参观).
+
+    The pattern reads greedily over the last part; the name ends at the first point from which a word
+    of two or more characters that follows names (一行, 出席) or a non-Chinese character comes next.
+    """
+    m = _ZH_FOREIGN.match(text, i)
+    if not m:
+        return None
+    end = m.end()
+    last_dot = max(text.rfind(dot, i, end) for dot in "·•・")
+    follow = lex.zh_follow
+    longest = min(lex.zh_follow_max, len(text))
+    for e in range(last_dot + 2, end):
+        if text.startswith(lex.zh_name_trailers, e) or any(
+                text[e:e + k] in follow for k in range(longest, 1, -1)):
+            return e
+    return end if _zh_boundary_after(text, end, lex) else None
+
+
 def _zh_name_end(text: str, i: int, lex: _Lexicon, after_title: bool = False) -> int | None:
-    """End of a Chinese personal name starting at ``i``, judged by what follows it."""
+    """End of a Chinese personal name starting at ``i``, judged by what follows it.
+
+    Right after a title the title vouches for the name, so only characters that no given name holds
+    are refused; elsewhere the stricter character list keeps words such as 高质量 out.
+    """
     if i >= len(text):
         return None
-    m = _ZH_FOREIGN.match(text, i)
-    if m and _zh_boundary_after(text, m.end(), lex):
-        return m.end()
+    foreign = _zh_foreign_end(text, i, lex)
+    if foreign is not None:
+        return foreign
     sur = _zh_surname_len(text, i, lex)
     if not sur:
         if not after_title:
@@ -1202,15 +1364,19 @@ def _zh_name_end(text: str, i: int, lex: _Lexicon, after_title: bool = False) ->
                                                   for ch in text[i:e]):
                 return e
         return None
+    if text[i] in lex.zh_non_initial_chars or _zh_role_at(text, i):
+        return None  # 区长 after 区委书记, 区政府 after 区委、: titles and offices, not the surnames 区, 常
+    refused = lex.zh_title_non_name_chars if after_title else lex.zh_non_name_chars
     ends: list[int] = []
     for glen in (1, 2):
         e = i + sur + glen
         if e > len(text):
             break
         given = text[i + sur:e]
-        if not all(_is_cjk(ch) and ch not in lex.zh_non_name_chars for ch in given):
+        if not all(_is_cjk(ch) and ch not in refused for ch in given):
             break
-        if given[-1] in lex.zh_non_final_chars or text[i:e] in lex.zh_non_name_words:
+        word = text[i:e]
+        if given[-1] in lex.zh_non_final_chars or word in lex.zh_non_name_words or word in lex.zh_collective:
             continue
         if _zh_boundary_after(text, e, lex):
             ends.append(e)
@@ -1219,6 +1385,92 @@ def _zh_name_end(text: str, i: int, lex: _Lexicon, after_title: bool = False) ->
     if len(ends) == 2 and text[ends[1] - 1] in lex.zh_single_follow:
         return ends[0]
     return ends[-1]
+
+
+def _zh_is_name(text: str, s: int, e: int, lex: _Lexicon, lenient: bool) -> bool:
+    """``text[s:e]`` as a whole reads as a surname and a given name of one or two characters."""
+    sur = _zh_surname_len(text, s, lex)
+    if not sur or not 1 <= e - s - sur <= 2 or text[s] in lex.zh_non_initial_chars:
+        return False
+    refused = lex.zh_title_non_name_chars if lenient else lex.zh_non_name_chars
+    given = text[s + sur:e]
+    if not all(_is_cjk(ch) and ch not in refused for ch in given) or given[-1] in lex.zh_non_final_chars:
+        return False
+    word = text[s:e]
+    return word not in lex.zh_non_name_words and word not in lex.zh_collective
+
+
+#: 、 and what follows up to the next 、 (the last part is looked at by itself, so it may run on)
+_ZH_NAME_CHAIN = re.compile(r"、(?:[\u4e00-\u9fff]{2,4}、)*")
+
+#: a list without a summary word or a known name needs this many names that read as names by the
+#: strict test (刘某、王某、张某、李某等): shorter lists of surname-initial words are often places or trades
+_ZH_BARE_LIST_MIN = 4
+
+
+def _zh_list_items(text: str, seps: list[int], lex: _Lexicon,
+                   scan: _ZhScan) -> list[tuple[int, int] | None]:
+    """The items of a 、-list as name spans (None where an item does not read as a name)."""
+    items: list[tuple[int, int] | None] = []
+    # the first item: the name that ends at the first 、, where a clean left edge (a title, punctuation,
+    # the start of the text) tells how long it is
+    first = seps[0]
+    head: tuple[int, int] | None = None
+    for k in (3, 2, 4):
+        s = first - k
+        if s < 0 or not _zh_is_name(text, s, first, lex, lenient=True):
+            continue
+        if s == 0 or not _is_cjk(text[s - 1]) or s in scan.roles or text[s - 1] in _ZH_LIST_OPENERS:
+            head = (s, first)
+            break
+    items.append(head)
+    for a, b in pairwise(seps):
+        items.append((a + 1, b) if _zh_is_name(text, a + 1, b, lex, lenient=True) else None)
+    last = seps[-1] + 1
+    end = _zh_name_end(text, last, lex, after_title=True)
+    items.append((last, end) if end is not None and not text.startswith("、", end) else None)
+    return items
+
+
+_ZH_LIST_OPENERS = frozenset("有和及与是：:，,。；;（(“")
+
+
+def _zh_name_lists(text: str, lex: _Lexicon, scan: _ZhScan,
+                   confirmed: set[str]) -> list[tuple[int, int, str | None]]:
+    """Names listed with 、 and no title each: those before 等 and a plural role word (等市领导), those
+    listed with a name already confirmed, and long lists of names before 等."""
+    out: list[tuple[int, int, str | None]] = []
+    for chain in _ZH_NAME_CHAIN.finditer(text):
+        if not _zh_surname_len(text, chain.start() + 1, lex):
+            continue  # the name after the first 、 starts with a surname in every list of people
+        seps = [k for k in range(chain.start(), chain.end()) if text[k] == "、"]
+        last = seps[-1]
+        if "等" not in text[last + 3:last + 6] and not any(
+                name in text[max(0, seps[0] - 4):last + 6] for name in confirmed):
+            continue  # every list of people taken ends in 等 or holds a name known from a title
+        items = _zh_list_items(text, seps, lex, scan)
+        runs: list[list[tuple[int, int]]] = [[]]
+        for item in items:
+            if item is None:
+                runs.append([])
+            else:
+                runs[-1].append(item)
+        for run in runs:
+            if len(run) < 2:
+                continue
+            role = None
+            end = run[-1][1]
+            if run[-1] is items[-1] and text.startswith("等", end):
+                after = text[end + 1:end + 8]
+                role = next((w for w in lex.zh_list_summary if after.startswith(w)), None)
+                if role is None and after.startswith("人"):
+                    role = ""
+            known = any(text[s:e] in confirmed for s, e in run)
+            strict = sum(_zh_is_name(text, s, e, lex, lenient=False) for s, e in run)
+            long_list = len(run) >= _ZH_BARE_LIST_MIN and strict >= len(run) - 1 and text.startswith("等", end)
+            if role is not None or known or long_list:
+                out.extend((s, e, role or None) for s, e in run)
+    return out
 
 
 def _zh_role_before(text: str, s: int, lex: _Lexicon) -> str | None:
@@ -1335,11 +1587,13 @@ def _find_persons_zh(text: str) -> list[PersonMention]:
         first = True
         role: str | None = None
         while pos < len(text):
-            name_end = _zh_name_end(text, pos, lex, after_title=first)
+            name_end = _zh_name_end(text, pos, lex, after_title=True)
             if name_end is None or occupied(pos, name_end):
                 break
             if first:
                 role = _zh_role_before(text, pos, lex)
+                if role in lex.zh_weak_titles:
+                    break  # 领导包保、部门包抓: a bare 领导 is mostly a noun or a verb
             claim(pos, name_end, role, True, "")
             first = False
             nxt = name_end
@@ -1349,6 +1603,12 @@ def _find_persons_zh(text: str) -> list[PersonMention]:
             else:
                 break
     confirmed = {text[s:v[0]] for s, v in spans.items() if v[2]}
+
+    # 1b. lists of names without titles of their own: 刘某、王某、张某等市领导出席
+    for s, e, role in _zh_name_lists(text, lex, scan, confirmed):
+        if not occupied(s, e):
+            claim(s, e, role, True, "")
+            confirmed.add(text[s:e])
 
     # 2. bare names before a speech/action verb: 周剑宏表示, 汪国栋会见
     for v in scan.verbs:
@@ -1367,12 +1627,24 @@ def _find_persons_zh(text: str) -> list[PersonMention]:
                 confirmed.add(cand)
                 break
 
+    # 2b. a name with its title after it, at a line start or after punctuation: 王某某书记要求
+    title_starts = {e - n: e for e, n in scan.roles.items()}
+    for v in sorted(title_starts):
+        s = v - 3
+        if s < 0 or (s > 0 and _is_cjk(text[s - 1])) or occupied(s, v):
+            continue
+        if text[v] in lex.zh_admin_chars or not _zh_boundary_after(text, title_starts[v], lex):
+            continue  # 向滨海市长期以来, 海南侨乡长坡: a place before 市/乡 and a word starting with 长
+        if text[s:v] in confirmed or _zh_is_name(text, s, v, lex, lenient=False):
+            claim(s, v, None, True, "")
+            confirmed.add(text[s:v])
+
     # 3. every other mention of a confirmed name
     for name in confirmed:
         start = text.find(name)
         while start >= 0:
             end = start + len(name)
-            if not occupied(start, end) and _zh_boundary_after(text, end, lex):
+            if not occupied(start, end) and (_zh_boundary_after(text, end, lex) or end in title_starts):
                 claim(start, end, None, True, "")
             start = text.find(name, end)
 
@@ -1564,6 +1836,8 @@ def _complement(tk: _Tokens, j: int, lex: _Lexicon) -> int:
     end = j
     while k < n and not tk.nl[k]:
         if tk.word[k] and cap[k] and tk.text[k] not in lex.calendar_words:
+            if end > j and tk.text[k] in lex.en_surnames and _pinyin_pair(tk, k, lex):
+                break  # "… of the Municipal Party Committee Gao Jianhua": a name after the body's name
             k += 1
             end = k
             continue
@@ -1601,6 +1875,10 @@ def _left_edge(tk: _Tokens, i: int, lex: _Lexicon) -> int:
             continue
         if low[p] == "the" and k >= 3 and low[k - 2] == "of" and tokens[k - 3] in lex.of_heads:
             k -= 1
+            continue
+        if tokens[p] == ")" and k >= 4 and tokens[k - 3] == "(" and cap[k - 2] and tk.word[k - 2] \
+                and tk.word[k - 4] and cap[k - 4] and not tk.nl[k - 3]:
+            k -= 3  # "Sunrise (Ningbo) Precision Machinery Co."
             continue
         break
     while k < i and (not cap[k] or tokens[k] in lex.lead_stop_words):
@@ -1657,13 +1935,162 @@ def _find_organizations_en(text: str) -> list[OrgMention]:
             if not (generic and kind == "company" and not has_complement):
                 spans.append((begin, end, kind))
         i = max(end, i + 1)
+    spans += _lower_case_governments(text, tk, lex)
+    if "China " in text:
+        spans += _china_brands(text, tk)
+    spans += _visited_sites(text, tk, lex)
+    if " other " in text:
+        spans += _and_other_lists(text, tk, lex)
     spans = _merge_token_spans(spans)
     out = []
     for s, e, kind in spans:
+        if all(tk.low[k] in lex.generic_office_words for k in range(s, e) if tk.word[k] or tk.low[k] == "&"):
+            continue  # "Propaganda Department", "Party Working Committee": part of a title, no organisation
         start, stop = tk.start[s], tk.end[e - 1]
         name = text[start:stop].rstrip(",")
         out.append(_make_org(name, start, start + len(name), kind, "en"))
     return _with_known_companies(text, out, "en")
+
+
+#: how far after a visit verb the names of the sites visited are looked for, in tokens
+_VISIT_WINDOW = 60
+#: lower-case words allowed before the first site named ("visited Ruian's resident enterprises …")
+_VISIT_LEAD_WORDS = 4
+_VISIT_LIST_END = frozenset({".", ";", "!", "?", '"', "“", "”", ":"})
+_VISIT_LIST_GLUE = frozenset({"and", "the", "as", "well", "other", "of", "its", "a", "an", "in", "at", "including",
+                              "such", "respectively", "both", "also", "then", "successively"})
+
+
+def _visit_verb_ends(text: str, tk: _Tokens, lex: _Lexicon) -> list[int]:
+    """Ends of the visit verbs in ``text``: tokens that start one, then the whole pattern there (a regex
+    search for a set of words would try every position of the text)."""
+    ends = []
+    for k in compress(range(tk.n), map(lex.visit_firsts.__contains__, tk.low)):
+        m = lex.visit_re.match(text, tk.start[k])
+        if m:
+            ends.append(m.end())
+    return ends
+
+
+def _visited_sites(text: str, tk: _Tokens, lex: _Lexicon) -> list[tuple[int, int, str]]:
+    """Sites named after a visit verb up to the end of the sentence, each a capitalised name ending in
+    a site head: "came to the Lanfeng Textile Project, Baiyun Cold Chain Base and other sites"."""
+    spans: list[tuple[int, int, str]] = []
+    low, word, cap, tokens = tk.low, tk.word, tk.cap, tk.text
+    n = tk.n
+    for verb_end in _visit_verb_ends(text, tk, lex):
+        k = bisect_right(tk.start, verb_end)
+        stop = min(n, k + _VISIT_WINDOW)
+        started = False
+        lead = 0  # lower-case words before the first name: "visited Ruian's resident enterprises …"
+        while k < stop:
+            if tokens[k] in _VISIT_LIST_END or tk.nl[k]:
+                break
+            if not (word[k] and cap[k]):
+                if word[k] and low[k] not in _VISIT_LIST_GLUE:
+                    lead += 1
+                    if started or lead > _VISIT_LEAD_WORDS:
+                        break  # the list is over: "… and other project sites to learn more"
+                k += 1
+                continue
+            begin = k
+            while k < stop and not tk.nl[k] and (
+                    (word[k] and cap[k]) or (tokens[k] == "(" and k + 2 < n and cap[k + 1] and tokens[k + 2] == ")")
+                    or (tokens[k] in {"&", "-"} and k + 1 < n and cap[k + 1])):
+                k += 3 if tokens[k] == "(" else 1
+            while begin < k and tokens[begin] in lex.lead_stop_words:
+                begin += 1
+            started = started or k - begin >= 2  # a one-word name ("Ruian's") does not start the list
+            if k - begin >= 2 and tokens[k - 1] in lex.site_heads:
+                spans.append((begin, k, "other"))
+    return spans
+
+
+def _china_brands(text: str, tk: _Tokens) -> list[tuple[int, int, str]]:
+    """'China Hengtai': the English name of a state company, "China" and a pinyin brand of two syllables
+    with nothing capitalised after it, named at least twice in the article."""
+    spans: list[tuple[int, int, str]] = []
+    seen: dict[str, int] = {}
+    pos = text.find("China ")
+    while pos >= 0:
+        k = bisect_right(tk.start, pos) - 1
+        pos = text.find("China ", pos + 6)
+        b = k + 1
+        if tk.text[k] != "China" or b >= tk.n or tk.nl[b] or not (tk.word[b] and tk.cap[b]):
+            continue
+        if b + 1 < tk.n and tk.word[b + 1] and tk.cap[b + 1] and not tk.nl[b + 1]:
+            continue  # part of a longer name, found by its suffix if it is one
+        brand = tk.text[b]
+        if brand.isupper() or _syllable_count(brand) != 2:
+            continue
+        count = seen[brand] = seen.get(brand, text.count(f"China {brand}"))
+        if count >= 2:
+            spans.append((k, b + 1, "company"))
+    return spans
+
+
+#: longest item of an "A, B and other projects" list, in tokens
+_OTHER_LIST_ITEM_MAX = 10
+
+
+def _and_other_lists(text: str, tk: _Tokens, lex: _Lexicon) -> list[tuple[int, int, str]]:
+    """Items of "A, B, C and (some) other projects/companies": each from its first capitalised word to the
+    comma ("At Ningbo Haitian new energy storage station, Lanfeng silk quality center and other project
+    sites")."""
+    spans: list[tuple[int, int, str]] = []
+    low, word, cap, tokens = tk.low, tk.word, tk.cap, tk.text
+    pos = text.find(" other ")
+    while pos >= 0:
+        k = bisect_right(tk.start, pos + 1) - 1
+        pos = text.find(" other ", pos + 7)
+        j = k - 1
+        if j > 0 and low[j] == "some":
+            j -= 1
+        if j <= 0 or low[j] != "and" or not any(low[x] in lex.other_list_nouns for x in range(k + 1, min(tk.n, k + 4))):
+            continue
+        end = j  # the items run back from "and", separated by commas
+        while end > 0:
+            begin = end
+            while begin > 0 and tokens[begin - 1] not in {",", ";", ".", ":"} and not tk.nl[begin] \
+                    and end - begin < _OTHER_LIST_ITEM_MAX:
+                begin -= 1
+            start = max((x for x in range(begin + 1, end) if cap[x] and word[x - 1] and not cap[x - 1]), default=begin)
+            while start < end and (tokens[start] in lex.lead_stop_words or not word[start]):
+                start += 1
+            if start >= end or not cap[start] or end - start > _OTHER_LIST_ITEM_MAX:
+                break
+            spans.append((start, end, "other"))
+            if begin == 0 or tokens[begin - 1] != "," or start > begin + 2:
+                break  # the first item: a verb or a sentence start came before it
+            end = begin - 1
+    return spans
+
+
+def _lower_case_governments(text: str, tk: _Tokens, lex: _Lexicon) -> list[tuple[int, int, str]]:
+    """'Xinhe government', 'Haiyang municipal government', 'Qiaotou town government': a proper name, then
+    level words, then a lower-case "government"."""
+    spans: list[tuple[int, int, str]] = []
+    low, word, cap = tk.low, tk.word, tk.cap
+    pos = text.find(" government")
+    while pos >= 0:
+        i = bisect_right(tk.start, pos + 1) - 1
+        pos = text.find(" government", pos + 11)
+        if i <= 0 or low[i] != "government" or cap[i] or tk.nl[i]:
+            continue
+        if i + 1 < tk.n and not tk.nl[i + 1] and low[i + 1] in lex.government_noun_after:
+            continue  # "Haiyang government leaders"
+        k = i
+        while k > 0 and not tk.nl[k] and (low[k - 1] in lex.government_modifiers or low[k - 1] == "'s"
+                                          or (word[k - 1] and cap[k - 1])):
+            k -= 1
+        while k < i and (not word[k] or tk.text[k] in lex.lead_stop_words):
+            k += 1
+        proper = [x for x in range(k, i) if word[x] and cap[x] and tk.text[x] not in lex.generic_words
+                  and tk.text[x] not in lex.non_name_tokens and tk.text[x] not in lex.place_words
+                  and low[x] not in lex.government_modifiers]
+        if proper and proper[0] == k:
+            spans.append((k, i + 1, "government"))
+    return spans
 
 
 def _merge_token_spans(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -1767,16 +2194,120 @@ def _find_organizations_zh(text: str) -> list[OrgMention]:
             continue
         if suffix in {"公司", "集团"} and nxt[:1] == "化":
             continue
+        if (suffix == "局" and nxt[:1] in "面势限部") or (suffix == "部" and nxt[:1] in "署分门位"):
+            continue  # 建设局面, 工作部署: words, not offices
         kind = lex.zh_suffix_kind.get(suffix, "other")
         start, stopper = _zh_left_edge(text, s, lex, scan.stop_ends)
         body = _ZH_LEADING_NOISE.sub("", text[start:s])
+        if kind == "government" and _ZH_ORGAN_THEN_LEVEL.search(body):
+            body = body[-1:]  # 市委市政府: two organs, not one name
         start = s - len(body)
         if not _zh_valid(body, suffix, kind, stopper, lex):
             continue
         found.append((start, e, kind))
     found = _zh_join(found, text, lex)
-    out = [_make_org(text[s:e], s, e, kind, "zh") for s, e, kind in found]
+    if "、" in text:
+        found = sorted(found + _zh_org_lists(text, lex, scan, found))
+    out = [_make_org(text[s:e], s, e, kind, "zh") for s, e, kind in found
+           if not _zh_title_part(text, s, e, lex)]
     return _with_known_companies(text, out, "zh")
+
+
+#: longest listed name without a legal suffix read as an organisation (立信汽车配件和工业机器人项目基地)
+_ZH_LIST_ITEM_MAX = 20
+_ZH_LIST_ITEM_STOP = frozenset("、，,。；;：:！!？?“”\"'《》【】 \t\n\u3000等和及与的了是在")
+
+
+_ZH_LIST_ITEM_CHARS = "[^" + re.escape("".join(sorted(_ZH_LIST_ITEM_STOP))) + "]"
+_ZH_LIST_ITEM = re.compile(f"{_ZH_LIST_ITEM_CHARS}{{0,{_ZH_LIST_ITEM_MAX + 1}}}")
+_ZH_LIST_CHAIN = re.compile(
+    f"、{_ZH_LIST_ITEM_CHARS}{{1,{_ZH_LIST_ITEM_MAX}}}(?:、{_ZH_LIST_ITEM_CHARS}{{1,{_ZH_LIST_ITEM_MAX}}})*")
+_ZH_LIST_ITEM_BACK = re.compile(f"{_ZH_LIST_ITEM_CHARS}{{1,{_ZH_LIST_ITEM_MAX}}}$")
+
+
+def _zh_list_item_end(text: str, i: int) -> int:
+    """End of a listed name starting at ``i`` (at the next 、, 等, 和, punctuation), or -1 if too long."""
+    m = _ZH_LIST_ITEM.match(text, i)
+    end = m.end() if m else i
+    return end if end - i <= _ZH_LIST_ITEM_MAX else -1
+
+
+def _zh_org_lists(text: str, lex: _Lexicon, scan: _ZhScan,
+                  found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Companies and projects listed with 、 and no legal suffix: 先后到鑫达包装、恒瑞电气…等项目建设现场."""
+    out: list[tuple[int, int, str]] = []
+    # companies found by a suffix or as well-known names tell a list of companies from other lists
+    companies = [(fs, fe) for fs, fe, kind in found if kind != "government"]
+    companies += [(cs, ce) for cs, ce, _ in scan.companies]
+    evidence = sorted(fs for fs, _fe in companies)
+    for chain in _ZH_LIST_CHAIN.finditer(text):
+        chain_start, last_end = chain.span()
+        if last_end < len(text) and text[last_end] not in _ZH_LIST_ITEM_STOP:
+            last_end = text.rfind("、", chain_start, last_end)  # the last item runs on: too long for a name
+            if last_end <= chain_start:
+                continue
+        summary = lex.zh_org_list_summary.match(text, last_end) is not None
+        if not summary and bisect_right(evidence, last_end) == bisect_right(evidence, chain_start - _ZH_LIST_ITEM_MAX):
+            continue  # neither 等企业 after it nor a company found by its suffix or name in it
+        middle: list[tuple[int, int]] = []
+        at = chain_start
+        for part in text[chain_start + 1:last_end].split("、"):
+            middle.append((at + 1, at + 1 + len(part)))
+            at += 1 + len(part)
+        # the first item ends at the first 、 and starts after a stop word, a stop character or punctuation
+        items: list[tuple[int, int]] = []
+        pos_first = chain_start
+        back = _ZH_LIST_ITEM_BACK.search(text, max(0, pos_first - _ZH_LIST_ITEM_MAX - 1), pos_first)
+        start = back.start() if back else pos_first
+        start = max((x for x in range(start + 1, pos_first)
+                     if x in scan.stop_ends or text[x - 1] in lex.zh_stop_chars), default=start)
+        if start < pos_first and (start == 0 or not back or back.start() > max(0, pos_first - _ZH_LIST_ITEM_MAX - 1)
+                                  or start in scan.stop_ends or text[start - 1] in lex.zh_stop_chars):
+            items.append((start, pos_first))
+        items += middle
+        if len(items) < 2:
+            continue
+        clause = max(text.rfind(mark, 0, start) for mark in "，,。；;\n")
+        visit = text.endswith(lex.zh_list_visit_verbs, 0, start) or \
+            lex.zh_list_visit_clause.search(text, clause + 1, start) is not None
+        if not (visit or summary):
+            continue
+        # government bodies (市委、市政府) say nothing about a list of companies
+        with_suffix = [(s, e) for s, e in items if any(fs < e and s < fe for fs, fe in companies)]
+        if not ((visit and (summary or with_suffix)) or (with_suffix and summary)):
+            continue
+        for s, e in items:
+            if any(x in scan.stop_ends or x in scan.roles for x in range(s + 1, e + 1)):
+                continue  # a verb or a title inside: 市长刘某, 组织举行
+            inner = [fe for fs, fe, _ in found if s <= fs and fe <= e]
+            if inner:
+                s = max(inner)  # 青山产业园金河粉条: the name after an organisation found by its suffix
+            elif any(fs < e and s < fe for fs, fe, _ in found):
+                continue
+            name = text[s:e]
+            for tail in lex.zh_list_site_tails:
+                if name.endswith(tail) and len(name) > len(tail) + 1:
+                    name = name[:-len(tail)]
+                    break
+            if len(name) < 2 or name in lex.zh_list_item_generic or name in lex.zh_generic_bodies \
+                    or name.endswith(lex.zh_list_item_generic_tails) or name[-1] in lex.zh_admin_chars \
+                    or not _is_cjk(name[0]):
+                continue
+            kind = "other" if name.endswith(("项目", "园", "园区", "基地", "中心")) else "company"
+            out.append((s, s + len(name), kind))
+    return out
+
+
+_ZH_ORGAN_THEN_LEVEL = re.compile(r"(?:委|政府|人大|政协)[省市县区州旗盟镇乡]$")
+
+
+def _zh_title_part(text: str, s: int, e: int, lex: _Lexicon) -> bool:
+    """An office with no place name (宣传部, 市委办公室), or a bare organ that is part of a person's title
+    (省人大常委会主任许勤): not an organisation taking part."""
+    name = text[s:e]
+    if lex.zh_generic_department.fullmatch(name):
+        return True
+    return e in _zh_scan(text).head_starts and bool(lex.zh_bare_organ.fullmatch(name))
 
 
 def _zh_join(found: list[tuple[int, int, str]], text: str, lex: _Lexicon) -> list[tuple[int, int, str]]:
@@ -1786,6 +2317,9 @@ def _zh_join(found: list[tuple[int, int, str]], text: str, lex: _Lexicon) -> lis
     for s, e, kind in found:
         if merged:
             ps, pe, pk = merged[-1]
+            if s == pe and lex.zh_bare_organ.fullmatch(text, s, e) and lex.zh_bare_organ.search(text, ps, pe):
+                merged.append((s, e, kind))  # 市委市政府: two organs side by side
+                continue
             if s <= pe:
                 whole = (ps, e, kind if kind != "other" else pk)
                 sub_unit = text[s:e].endswith(lex.zh_sub_units)
@@ -1804,6 +2338,11 @@ def _zh_join(found: list[tuple[int, int, str]], text: str, lex: _Lexicon) -> lis
 
 _ZH_RIGHT_OK = set("、，,。；;：:与和及同等的在将是也对为了已还就都")
 _ZH_LEFT_OK = set("、，,。；;：:“”\"'（()）【】《》 \t\n与和及同了的在对向将把由为是等从")
+
+
+def known_companies(text: str, language: str) -> list[tuple[int, int, str]]:
+    """(start, end, company id) of the well-known companies of ``actors_companies.tsv`` named in the text."""
+    return _known_matches(text, "zh" if language == "zh" else "en")
 
 
 def _known_matches(text: str, lang: str) -> list[tuple[int, int, str]]:
@@ -1826,6 +2365,8 @@ def _known_matches(text: str, lang: str) -> list[tuple[int, int, str]]:
             before, after = text[s - 1:s], text[e:e + 1]
             if before and ((before.isascii() and before.isalnum()) or before in "-_"):
                 continue
+            if text[max(0, s - 24):s].rstrip().lower().endswith(lex.chrome_before):
+                continue  # "Powered by Baidu": page furniture
             if after and ((after.isascii() and after.isalnum()) or (after in "-_" and alias[-1].isalnum())):
                 continue
         hits.append((s, e, cid))

@@ -526,3 +526,192 @@ def test_lone_mentions_pass_dedupe_unchanged() -> None:
     assert dedupe_organizations([company]) == [company]
     repeated = OrgMention("Jialing Steel Group", 20, 39, "jialingsteel", "company", ("steel", "steel"))
     assert dedupe_organizations([repeated])[0].industries == ("steel",)
+
+
+# --------------------------------------------------------------------------------------------
+# Names right after titles, lists of names and of visited companies (real-article patterns)
+# --------------------------------------------------------------------------------------------
+
+ZH_TITLED_NAMES = [
+    # given names with characters that elsewhere stop a name (和 为 之 业 员 记 在): the title vouches
+    ("市长邱和平出席签约仪式。", {"邱和平"}),
+    ("区委书记柯为民在会上致辞。", {"柯为民"}),
+    ("集团党委书记、董事长葛之远会见客人。", {"葛之远"}),
+    ("市委常委、副市长亓鸿业主持。", {"亓鸿业"}),
+    ("市政府秘书长应在川等参加。", {"应在川"}),
+    ("县长钟记林表示，要加快建设。", {"钟记林"}),
+    ("市长卫高员出席。", {"卫高员"}),
+    # a foreign name with a middle dot, without the 一行/等 after it
+    ("新贝尔格莱德市市长安娜·科瓦奇一行参观了园区。", {"安娜·科瓦奇"}),
+    ("副市长安娜·科瓦奇等出席。", {"安娜·科瓦奇"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ZH_TITLED_NAMES)
+def test_chinese_names_right_after_titles(text: str, expected: set[str]) -> None:
+    assert participants(text, "zh") == expected
+
+
+ZH_NO_NAME_AFTER_TITLE = [
+    "分管领导和责任单位要加大督促力度。",  # 和责: a name never starts with 和
+    "第一书记和工作队负责同志参加。",
+    "两地于2015年建立友好城市关系。",  # 年建立
+    "嘉宾会见代表团一行，代表团一行参观了园区。",  # a collective noun
+    "李默代表区委、区政府对来宾表示欢迎。",  # 区政府 is an organ, not 区 + 政府
+    "要发挥领导包保、部门包抓作用。",  # a bare 领导 is no title
+    "向滨海市长期以来的支持表示感谢。",  # 市长 inside 市 + 长期
+    "海南侨乡长坡举行节庆活动。",  # 乡长 inside 侨乡 + 长坡
+]
+
+
+@pytest.mark.parametrize("text", ZH_NO_NAME_AFTER_TITLE)
+def test_chinese_words_after_titles_are_not_names(text: str) -> None:
+    assert find_persons(text, "zh") == []
+
+
+ZH_NAME_LISTS = [
+    # before 等 + a plural role word
+    ("仪式开始。孙立平、钱国栋、卢以霞、马建新等市领导出席仪式。", {"孙立平", "钱国栋", "卢以霞", "马建新"}),
+    ("会上，钟明远、黄晓东等县领导和企业代表参加活动。", {"钟明远", "黄晓东"}),
+    # a long list before 等, cut off where the page ends
+    ("启动水晶球。\n钟明远、黄晓东、欧阳伟、苏敏、邓建国、范磊等县",
+     {"钟明远", "黄晓东", "欧阳伟", "苏敏", "邓建国", "范磊"}),
+    # a list with a name known from its title elsewhere
+    ("常务副市长韦启明主持。韦启明、罗晓东出席。", {"韦启明", "罗晓东"}),
+    # a title before the list covers the names after 、 too, with their own characters
+    ("市领导邓传记、蒋之华，市政府秘书长甘在林等参加。", {"邓传记", "蒋之华", "甘在林"}),
+    # a name with its title after it, at a line start
+    ("全体干部参加。\n覃立新书记要求，要抓好落实。", {"覃立新"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ZH_NAME_LISTS)
+def test_chinese_lists_of_names(text: str, expected: set[str]) -> None:
+    assert participants(text, "zh") == expected
+
+
+@pytest.mark.parametrize("text", [
+    "江苏、浙江、上海、安徽等地客商参加。",
+    "高质量、高标准、高效率推进项目建设。",
+    "黄河、长江、淮河、汉江等流域。",
+    "金融、物流、商贸、石化等产业。",
+])
+def test_chinese_lists_that_are_not_people(text: str) -> None:
+    assert find_persons(text, "zh") == []
+
+
+ZH_ORG_LISTS = [
+    ("调研组先后到鑫达包装、恒瑞电气、青禾食品等企业调研。", {"鑫达包装", "恒瑞电气", "青禾食品"}),
+    ("代表团还考察了临江会堂文化艺术中心、东元电气股份有限公司。", {"临江会堂文化艺术中心", "东元电气股份有限公司"}),
+    ("代表团参观了滨江科技园区以及中兴、旭光激光、蓝海智能等企业。", {"滨江科技园区", "中兴", "旭光激光", "蓝海智能"}),
+    ("市领导和远洋建材有限公司、金河纺织、立信机械等新开工项目业主出席。",
+     {"远洋建材有限公司", "金河纺织", "立信机械"}),
+    ("巡查组先后来到远洋建材有限公司、金河物流园项目、华诚纺织厂区、立信机械有限公司，了解生产情况。",
+     {"远洋建材有限公司", "金河物流园", "华诚纺织", "立信机械有限公司"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ZH_ORG_LISTS)
+def test_chinese_lists_of_companies_visited(text: str, expected: set[str]) -> None:
+    assert set(orgs(text, "zh")) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("参观了生物医药、新材料等项目。", set()),  # trades, not names
+    ("引进鑫达包装、恒瑞电气等企业。", set()),  # no visit and no organisation found by its suffix
+    ("走访了周明、李强等企业家。", set()),
+    ("市委常委、宣传部部长蒋丽出席。", set()),  # a bare department inside a title
+    ("市委常委、市委办公室主任满强，市政府办公室主任杜平参加。", set()),
+    ("市委副书记、政法委书记刘勇宣布开工。", set()),
+    ("省委书记、省人大常委会主任许明讲话。", set()),  # bare organs inside titles
+    ("佳禾将按照省委、省政府部署推进。", {"省委", "省政府"}),
+    ("向全县人民昭示县委、县政府的决心。", {"县委", "县政府"}),
+    ("形成热火朝天的项目建设局面。", set()),
+    ("县委县政府高度重视。", {"县委", "县政府"}),
+    ("温岭市委宣传部和城南区委参加。", {"温岭市委宣传部", "城南区委"}),
+])
+def test_chinese_offices_and_phrases(text: str, expected: set[str]) -> None:
+    assert set(orgs(text, "zh")) == expected
+
+
+EN_NEW_PERSONS = [
+    ("In attendance were Lü Jianhua, a member of the Standing Committee, and others.", {"Lü Jianhua"}),
+    ("Deputy General Manager Ms. Zhou ling’ ai signed the contract.", {"Zhou ling’ ai"}),
+    ("Secretary Liu Inspects Flood Control Work in Ruian\n\nSecretary Liu Wenbo visited the dams.", {"Liu Wenbo"}),
+    ("Mayor Anna Kovac Meets Business Delegation From Ningbo\n\nThe talks were held on Monday.", {"Anna Kovac"}),
+    ("Ruian Leaders Visited Companies outside Fujian\nCity leaders Wang Fang and Li Ming attended.",
+     {"Wang Fang", "Li Ming"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EN_NEW_PERSONS)
+def test_english_accents_split_syllables_and_headlines(text: str, expected: set[str]) -> None:
+    assert participants(text, "en") == expected
+
+
+def test_english_name_inside_a_project_name_is_no_person() -> None:
+    text = "Zhou Wei and his team came to the Hon Gao Ming Project and the Lanfeng Textile Project."
+    assert participants(text, "en") == {"Zhou Wei"}
+
+
+EN_NEW_ORGS = [
+    ("Ruian signed an agreement with Haiyang municipal government on Monday.", {"Haiyang municipal government"}),
+    ("Qiaotou town government signed a contract with Ningbo Lanfeng Textile Co., Ltd.",
+     {"Qiaotou town government", "Ningbo Lanfeng Textile Co., Ltd."}),
+    ("It was held in the conference room of Xinhe government.", {"Xinhe government"}),
+    ("Several Haiyang government officials attended. The Chinese government welcomed it.", set()),
+    ("Zhou Wei, a member of the Standing Committee of the Municipal Party Committee and Minister of the "
+     "Propaganda Department, and Secretary of the Party Working Committee Lin Tao attended.", set()),
+    ("They visited the Sunrise (Ningbo) Precision Machinery Co., Ltd. on Monday.",
+     {"Sunrise (Ningbo) Precision Machinery Co., Ltd."}),
+    ("The team came to the Lanfeng Textile Project, Baiyun Cold Chain Base and other sites to learn more.",
+     {"Lanfeng Textile Project", "Baiyun Cold Chain Base"}),
+    ("The main venue was the Chengbei Campus Project of the city.", set()),  # no visit: a venue
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EN_NEW_ORGS)
+def test_english_governments_sites_and_title_fragments(text: str, expected: set[str]) -> None:
+    assert set(orgs(text, "en")) == expected
+
+
+def test_known_company_in_page_furniture_is_skipped() -> None:
+    text = "The delegation met the mayor.\n\nPowered By Tencent\n"
+    assert not [o for o in find_organizations(text, "en") if o.key.startswith("@")]
+    assert find_organizations("Tencent signed the deal.", "en")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("At Ningbo Haitian new energy storage station, Lanfeng silk quality center, Xinke chip packaging base and "
+     "other project sites, the leaders listened to reports.",
+     {"Ningbo Haitian new energy storage station", "Lanfeng silk quality center", "Xinke chip packaging base"}),
+    ("Zhou visited Lantai chemical industry, KMS industrial park and some other projects to check progress.",
+     {"Lantai chemical industry", "KMS industrial park"}),
+    ("The province will develop new energy, new materials and other industries.", set()),
+    ("Cities such as Ningbo, Wenzhou and other cities joined.", set()),
+])
+def test_english_and_other_lists(text: str, expected: set[str]) -> None:
+    assert set(orgs(text, "en")) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The mayor thanked China Hengtai for its support. The city will back China Hengtai’s growth.",
+     {"China Hengtai"}),
+    ("The mayor thanked China Hengtai for its support.", set()),  # named once: too weak
+    ("China Daily reported it. China Daily said so.", set()),  # not a pinyin brand
+])
+def test_english_china_brands(text: str, expected: set[str]) -> None:
+    assert set(orgs(text, "en")) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Minister of the Organization Department of the Ruian Municipal Party Committee Gao Jianhua attended.",
+     {"Organization Department of the Ruian Municipal Party Committee"}),
+    ("The Ministry of Commerce of China Wang Bo met them.", {"Ministry of Commerce of China"}),
+])
+def test_english_organization_stops_before_a_name(text: str, expected: set[str]) -> None:
+    assert set(orgs(text, "en")) == expected
+
+
+def test_chinese_organization_stops_at_a_visit_verb() -> None:
+    assert set(orgs("市长罗建拜访海淀区政府。", "zh")) == {"海淀区政府"}
