@@ -40,6 +40,7 @@ class _Triggers:
     priority: tuple[str, ...]
     separate_priority: tuple[str, ...]
     speech: dict[str, re.Pattern[str]]
+    plan_forward: dict[str, re.Pattern[str]]
     delegation: dict[str, dict[str, re.Pattern[str]]]
 
 
@@ -60,11 +61,14 @@ def _triggers() -> _Triggers:
         by_language[lang] = compiled
     not_occ = {}
     speech = {}
+    forward = {}
     for lang in ("en", "zh"):
         words = "|".join(raw["not_occurrence"][lang])
         not_occ[lang] = re.compile(rf"\b(?:{words})\b" if lang == "en" else f"(?:{words})", re.IGNORECASE)
         words = "|".join(raw["reported_speech"][lang])
         speech[lang] = re.compile(rf"\b(?:{words})\b" if lang == "en" else f"(?:{words})", re.IGNORECASE)
+        words = "|".join(raw["plan_forward"][lang])
+        forward[lang] = re.compile(rf"\b(?:{words})\b" if lang == "en" else f"(?:{words})", re.IGNORECASE)
     return _Triggers(
         by_language=by_language,
         not_occurrence=not_occ,
@@ -73,6 +77,7 @@ def _triggers() -> _Triggers:
         priority=tuple(raw["gathering_priority"]),
         separate_priority=tuple(raw["separate_priority"]),
         speech=speech,
+        plan_forward=forward,
         delegation={
             lang: {key: re.compile(p, re.IGNORECASE) for key, p in patterns.items()}
             for lang, patterns in raw["delegation"].items()
@@ -188,6 +193,9 @@ def _occurring_types(sentence: str, language: str) -> set[str]:
     speech = _triggers().speech[lang].search(sentence) if found else None
     if speech is not None:
         found = tuple((position, t) for position, t in found if position < speech.start())
+    wish = _triggers().plan_forward[lang].search(sentence) if found else None
+    if wish is not None:
+        found = tuple((position, t) for position, t in found if position < wish.start())
     plan = _triggers().not_occurrence[lang]
     if not found or not plan.search(sentence):
         return {t for _, t in found}

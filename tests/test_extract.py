@@ -130,6 +130,10 @@ def test_an_announced_plan_gives_no_event() -> None:
         ("Li Ming met Governor Hans Weber on Monday.", "en", {"talks"}),
         ("Li Ming met the delegation on Monday.", "en", {"talks"}),
         ("宜昌市—襄阳市工作交流会昨天在宜召开", "zh", {"meeting"}),
+        # a wish or a directive governs the rest of its sentence
+        ("希望两市进一步加深了解，按照签署的合作协议，推动合作走深走实", "zh", set()),
+        ("要倒排工期，挂图作战，做到早建成、早投产", "zh", set()),
+        ("双方签署了合作协议，希望今后加强交流", "zh", {"signing"}),
         # names of bodies, invitations and directives are no occasions
         ("Wang Hui, vice chairman of the Chinese People's Political Consultative Conference, paid a visit to the park.",
          "en", {"visit"}),
