@@ -210,7 +210,11 @@ def _occurring_types(sentence: str, language: str) -> set[str]:
     return occurring
 
 
-_THIS = re.compile(r"(?:(?:此次|本次|这次|此行)[^，。；,;]{0,4}|\bthis\s+(?:[\w-]+\s+){0,2})$", re.IGNORECASE)
+_THIS = re.compile(
+    r"(?:(?:此次|本次|这次|此行)[^，。；,;]{0,4}|\bthis\s+(?:[\w-]+\s+){0,2}"
+    r"|\b(?:during|at|after|before|on the sidelines of)\s+the\s+(?:[\w-]+\s+){0,2})$",
+    re.IGNORECASE,
+)
 #: "对何雄一行到访表示欢迎": the guests' arrival is the occasion already reported
 _GUESTS_BEFORE = re.compile(r"(?:一行|代表团|客人|嘉宾)(?:的|此次)?$")
 
@@ -752,8 +756,8 @@ def _build_events(
         for x in candidate.sentences
     ]
 
-    def held_at_main(name: str) -> bool:
-        return any(a <= pos < b for pos in positions(name, raw_orgs) for a, b in at_main_spans)
+    def held_at_main(name: str, raw: Sequence[Any]) -> bool:
+        return any(a <= pos < b for pos in positions(name, raw) for a, b in at_main_spans)
 
     def positions(name: str, raw: Sequence[Any]) -> list[int]:
         key = name.casefold()
@@ -782,8 +786,8 @@ def _build_events(
             return not found or any(not claimed(pos) for pos in found)
 
         if index == 0:
-            persons = [p for p in persons_all if belongs(p.name, raw_persons)]
-            orgs = [o for o in orgs_all if belongs(o.name, raw_orgs) or held_at_main(o.name)]
+            persons = [p for p in persons_all if belongs(p.name, raw_persons) or held_at_main(p.name, raw_persons)]
+            orgs = [o for o in orgs_all if belongs(o.name, raw_orgs) or held_at_main(o.name, raw_orgs)]
         else:
             # the names as written in this event's own sentences, folded into full names known elsewhere
             spans = candidate.extra.get("spans") or [(s.start, s.end) for s in candidate.sentences]

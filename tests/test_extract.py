@@ -263,3 +263,22 @@ def test_trigger_scan_equals_one_scan_per_type(text: str) -> None:
     patterns = _triggers().by_language["en"]
     expected = tuple(sorted((m.start(), t) for t, p in patterns.items() for m in p.finditer(text)))
     assert _types_in.__wrapped__(text, "en") == expected
+
+
+def test_signers_at_a_conference_take_part_in_it_and_later_mentions_refer_back() -> None:
+    from events.schema import Article
+
+    article = Article(
+        article_id="conf", source_path="conf.txt", language="en", title="Mayors gather in Ningbo",
+        published_at=dt.datetime(2024, 5, 21),
+        text=(
+            "Mayors from 12 countries attended the Ningbo International Port Cities Forum on May 20.\n"
+            "At the opening ceremony, Anna Weber, mayor of Rostock, and Tang Fei, mayor of Ningbo, signed a "
+            "memorandum of understanding on port cooperation.\n"
+            "During the forum, Ningbo also signed a letter of intent for friendly exchanges with Porto in Portugal."
+        ),
+    )
+    found = {e.event_type: e for e in extract_events(article)}
+    assert sorted(found) == ["conference", "signing"]
+    assert {"Anna Weber", "Tang Fei"} <= set(found["conference"].persons)
+    assert found["signing"].place == "Ningbo"
