@@ -405,6 +405,24 @@ def _ordinal_day(sentence: str, start: dates.DateMention | None, current: dt.dat
     return None
 
 
+def _venue_nearby(
+    sentences: Sequence[Sentence], lead_index: int, per_sentence: dict[int, list[dates.DateMention]], body: str,
+    language: str,
+) -> places.Place | None:
+    """"…signed at a promotion conference held on Sept 24. The conference was held … in Shenzhen.": a venue
+    given right after a lead that names none, by an undated sentence about a gathering."""
+    for i in range(lead_index + 1, min(len(sentences), lead_index + 3)):
+        if any(d.precision == "day" for d in per_sentence.get(i, [])):
+            break
+        text = sentences[i].text
+        if not any(t in _triggers().gathering for _, t in _types_in(text, language)):
+            continue
+        venue = _own_place(text, body, language)
+        if venue is not None:
+            return venue
+    return None
+
+
 def _own_place(sentence: str, body: str, language: str) -> places.Place | None:
     """The place a sentence itself names as its venue, if any."""
     found = _resolve_place(sentence, body, title=None, source_name=None, language=language)
@@ -536,6 +554,11 @@ def _extract(article: Article) -> list[Event]:
     main_located = _resolve_place(
         lead.text, article.text, title=article.title, source_name=article.source_name, language=language
     )
+    if main_located is None or main_located[1] not in ("venue", "headquarters"):
+        held = _venue_nearby(sentences, lead_index, per_sentence, article.text, language)
+        if held is not None:
+            main_located = (held, "venue")
+            main.extra["venue"] = held
     main_place = main_located[0] if main_located else None
     main.extra["place"] = main_place
     candidates: list[_Candidate] = [main]
@@ -810,6 +833,8 @@ def _build_events(
                 evidence, body, title=article.title if index == 0 else None,
                 source_name=article.source_name, language=language,
             )
+            if index == 0 and candidate.extra.get("venue") is not None:
+                located = (candidate.extra["venue"], "venue")
             if located is None and index == 0:
                 located = _place_from_site(article.source_url)
             location = places.to_location(located[0]) if located else None

@@ -85,6 +85,8 @@ class _Rules:
     en_venue_before: re.Pattern[str]
     en_venue_weak_before: re.Pattern[str]
     en_venue_after: re.Pattern[str]
+    en_venue_by_before: re.Pattern[str]
+    en_site_in_before: re.Pattern[str]
     en_company_after: re.Pattern[str]
     zh_company_before: re.Pattern[str]
     zh_company_after: re.Pattern[str]
@@ -183,6 +185,8 @@ def _rules() -> _Rules:
         en_venue_before=rx("en_venue_before", re.IGNORECASE),
         en_venue_weak_before=rx("en_venue_weak_before", re.IGNORECASE),
         en_venue_after=rx("en_venue_after", re.IGNORECASE),
+        en_venue_by_before=rx("en_venue_by_before", re.IGNORECASE),
+        en_site_in_before=rx("en_site_in_before", re.IGNORECASE),
         en_company_after=rx("en_company_after"),
         zh_company_before=rx("zh_company_before"),
         zh_company_after=rx("zh_company_after"),
@@ -538,9 +542,12 @@ def _roles(text: str, mentions: Sequence[_Candidate]) -> list[str]:
                 (any(w in lowered for w in _VENUE_HINTS) and rules.en_venue_before.search(before))
                 or rules.en_venue_after.match(after)
             )
+            if not venue and lowered.endswith(("in ", "at ", "the ")):
+                wide = text[max(0, m.start - 160) : m.start]
+                venue = " by " in wide and bool(rules.en_venue_by_before.search(wide))
             near = ("in " in lowered[-30:] or "at " in lowered[-30:]) and bool(
                 rules.en_venue_weak_before.search(before[-30:])
-            )
+            ) and not rules.en_site_in_before.search(before)
             company = not org and bool(rules.en_company_after.match(after))
         else:
             before = text[max(0, m.start - 6) : m.start]

@@ -282,3 +282,18 @@ def test_signers_at_a_conference_take_part_in_it_and_later_mentions_refer_back()
     assert sorted(found) == ["conference", "signing"]
     assert {"Anna Weber", "Tang Fei"} <= set(found["conference"].persons)
     assert found["signing"].place == "Ningbo"
+
+
+def test_a_venue_given_right_after_the_lead_places_the_main_event() -> None:
+    from events.schema import Article
+
+    article = Article(
+        article_id="venue", source_path="venue.txt", language="en", title="Baise signs projects with Bay Area firms",
+        published_at=dt.datetime(2021, 9, 25),
+        text=(
+            "Baise signed four projects with enterprises from the Greater Bay Area at a promotion conference held "
+            "on Sept 24.\nThe promotion conference was held by the regional committee and the regional government "
+            "in Guangzhou."
+        ),
+    )
+    assert {e.place for e in extract_events(article)} == {"Guangzhou"}

@@ -277,6 +277,11 @@ def test_most_banners_have_their_english_names() -> None:
          "Quanzhou", "most_mentioned"),
         # the group's office in a city is the venue; the visitors' home city is not
         ("6月5日，格尔木市委副书记、市长王林一行到集团杭州总部走访调研。", "", None, None, "Hangzhou", "venue"),
+        # organisers between "held by" and the place; a project's location is not the venue
+        ("The Yunnan investment conference was held by the provincial committee and the provincial government "
+         "in Xiamen.", "", None, None, "Xiamen", "venue"),
+        ("One project was signed at the main venue in Nanning, namely the logistics project in Pingguo county.", "",
+         None, None, "Nanning", "venue"),
         # an agreement's partner and its country are not the venue
         ("Mayor Wang signed a memorandum of understanding with Porto in Portugal at the conference.",
          "The conference opened in Ningbo. Mayor Wang signed a memorandum of understanding with Porto in Portugal "
