@@ -645,7 +645,88 @@ def _extract(article: Article) -> list[Event]:
             )
             last_in_paragraph[sentence.paragraph] = candidates[-1]
 
-    return _build_events(article, sentences, candidates, published)
+    return _split_trips(_build_events(article, sentences, candidates, published), article.article_id, language)
+
+
+#: "到深圳、中山、南宁等地考察", "went to Yidu in Hubei, Xingping in Shaanxi, and Xiamen in Fujian": a trip to a list
+#: of cities is one visit per city
+_TRIP_VERB = re.compile(
+    r"(?:到|赴|前往|深入|率队到|率团到|率团赴|率队赴|先后到|先后赴"
+    r"|\b(?:went|travell?ed|headed|go) to|\bvisited|\btoured|\bvisits? to|\btrip to)\s*$",
+    re.IGNORECASE,
+)
+_LIST_GAP = re.compile(r"^(?:\s*(?:、|,|，|;|；|\band\b|&|及|和|以及|与)\s*)+$", re.IGNORECASE)
+
+
+def _trip_cities(evidence: str, language: str) -> list[places.Place]:
+    """The cities of a listed trip in the evidence, in order (empty when it names fewer than two)."""
+    found = places.find_places(evidence, language)
+    cities: list[places.PlaceMention] = []
+    for mention in found:
+        if mention.place.level not in ("city", "county"):
+            continue  # "Yidu in Hubei": the province qualifies the city before it
+        if cities:
+            gap = evidence[cities[-1].end : mention.start]
+            for other in found:  # drop the qualifying provinces and countries from the gap
+                if cities[-1].end <= other.start and other.end <= mention.start:
+                    gap = gap.replace(other.text, "")
+            gap = re.sub(r"\b(?:in|of)\b", "", gap)
+            if not _LIST_GAP.match(gap):
+                if len(cities) >= 2:
+                    break
+                cities = []
+        if not cities and not _TRIP_VERB.search(evidence[max(0, mention.start - 14) : mention.start]):
+            continue
+        cities.append(mention)
+    places_seen = list({m.place.key: m.place for m in cities}.values())
+    if len(places_seen) < 2 or any(places.same_area(a, b) for a in places_seen for b in places_seen if a is not b):
+        return []
+    return places_seen
+
+
+def _split_trips(events: list[Event], article_id: str, language: str) -> list[Event]:
+    """One visit per city of a listed trip; each city keeps the organizations named after it (or its province)."""
+    out: list[Event] = []
+    used = {e.event_id for e in events}
+    for event in events:
+        cities = _trip_cities(event.evidence, language) if event.event_type == "visit" else []
+        if not cities:
+            out.append(event)
+            continue
+        orgs_of: dict[int, list[str]] = {i: [] for i in range(len(cities))}
+        for org in event.organizations:
+            home = next((i for i, c in enumerate(cities) if _names_place(org, c)), None)
+            if home is None:
+                home = next((i for i, c in enumerate(cities) if c.admin1 and _names_region(org, c)), 0)
+            orgs_of[home].append(org)
+        for i, city in enumerate(cities):
+            event_id = _event_id(article_id, event.event_type, event.date, city.name, 0)
+            ordinal = 0
+            while event_id in used:
+                ordinal += 1
+                event_id = _event_id(article_id, event.event_type, event.date, city.name, ordinal)
+            used.add(event_id)
+            kept = set(orgs_of[i])
+            participants = [p for p in event.participants if p.kind == "person" or p.name in kept]
+            out.append(validate_event({
+                **event.model_dump(),
+                **places.to_location(city).model_dump(),
+                "event_id": event_id,
+                "organizations": orgs_of[i],
+                "participants": [p.model_dump() for p in participants],
+            }))
+    return out
+
+
+def _names_place(org: str, place: places.Place) -> bool:
+    short = (place.name_zh or "").removesuffix("市").removesuffix("县").removesuffix("区")
+    return (len(short) >= 2 and short in org) or place.name.casefold() in org.casefold()
+
+
+def _names_region(org: str, place: places.Place) -> bool:
+    """An organization named after the province of a city ("Shaanxi Huaxing …", "广西川泸置业")."""
+    region = places.find_places(org, "zh" if not org.isascii() else "en")
+    return any(m.place.level == "province" and m.place.name == place.admin1 for m in region)
 
 
 _CLAUSE_BREAK = re.compile(r"[,，;；]")

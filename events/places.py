@@ -451,8 +451,14 @@ def _resolve(text: str, chosen: list[_Candidate], gaz: _Gazetteer, context: froz
                 if (gap == "" and j < i) if not cand.latin else (len(gap) <= 6 and _GAP.match(gap)):
                     neighbours |= {e.place for e in other.entries}
         best, best_score = -1, -math.inf
+        # "深圳、中山、南宁": a weak name listed with 、 beside a sure place name is a place too
+        listed = not cand.latin and any(
+            0 <= j < len(chosen) and not chosen[j].latin and any(not e.weak for e in chosen[j].entries)
+            and (text[chosen[j].end : cand.start] if j < i else text[cand.end : chosen[j].start]) == "、"
+            for j in (i - 1, i + 1)
+        )
         for entry in cand.entries:
-            if entry.weak and entry.place not in strong_places:
+            if entry.weak and entry.place not in strong_places and not listed:
                 up = gaz.ancestors[entry.place]
                 if not (up & neighbours) and not _weak_context(text, cand, gaz) and entry.place not in context:
                     continue

@@ -297,3 +297,29 @@ def test_a_venue_given_right_after_the_lead_places_the_main_event() -> None:
         ),
     )
     assert {e.place for e in extract_events(article)} == {"Guangzhou"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "cities", "orgs"),
+    [
+        ("zh", "5月6日至9日，县委书记王林率队到苏州、中山、南宁等地，"
+               "先后考察了苏州华兴电子、中山明达家具、广西桂信置业等企业。",
+         ["Suzhou", "Zhongshan", "Nanning"],
+         {"Suzhou": ["苏州华兴电子"], "Zhongshan": ["中山明达家具"], "Nanning": ["广西桂信置业"]}),
+        ("en", "From May 6 to 9, Mayor Wang Lin went to Yichang in Hubei, Baoji in Shaanxi and Quanzhou in Fujian and "
+               "visited the Yichang Sanxia Cable Co., Shaanxi Qinling Brake Co. and Quanzhou Haixi Textile Co.",
+         ["Yichang", "Baoji", "Quanzhou"], None),
+    ],
+)
+def test_a_trip_to_listed_cities_is_one_visit_per_city(
+    language: str, text: str, cities: list[str], orgs: dict[str, list[str]] | None
+) -> None:
+    from events.schema import Article
+
+    article = Article(article_id="trip", source_path="trip.txt", language=language, title=None,
+                      published_at=dt.datetime(2023, 5, 12), text=text)
+    found = extract_events(article)
+    assert [e.place for e in found] == cities and {e.event_type for e in found} == {"visit"}
+    assert len({e.event_id for e in found}) == len(found)
+    if orgs is not None:
+        assert {e.place: e.organizations for e in found} == orgs
