@@ -133,6 +133,7 @@ def test_common_words_are_not_places(text: str, language: str) -> None:
         ("湖北荆门沙洋", "zh", "Shayang"),  # parent city right before a bare county name
         ("推介会在保定举行", "zh", "Baoding"),  # between a venue word and its verb
         ("代表团到大同考察调研", "zh", "Datong"),
+        ("代表团到深圳、中山、南宁等地考察", "zh", "Zhongshan"),  # listed beside sure names
     ],
 )
 def test_weak_names_need_context(text: str, language: str, expected: str) -> None:
