@@ -655,6 +655,7 @@ _TRIP_VERB = re.compile(
     r"|\b(?:went|travell?ed|headed|go) to|\bvisited|\btoured|\bvisits? to|\btrip to)\s*$",
     re.IGNORECASE,
 )
+_IN_OF = re.compile(r"\b(?:in|of)\b")
 _LIST_GAP = re.compile(r"^(?:\s*(?:、|,|，|;|；|\band\b|&|及|和|以及|与)\s*)+$", re.IGNORECASE)
 
 
@@ -670,7 +671,7 @@ def _trip_cities(evidence: str, language: str) -> list[places.Place]:
             for other in found:  # drop the qualifying provinces and countries from the gap
                 if cities[-1].end <= other.start and other.end <= mention.start:
                     gap = gap.replace(other.text, "")
-            gap = re.sub(r"\b(?:in|of)\b", "", gap)
+            gap = _IN_OF.sub("", gap)
             if not _LIST_GAP.match(gap):
                 if len(cities) >= 2:
                     break
