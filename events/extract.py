@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from events import EXTRACTOR_VERSION, REFERENCE_YEAR, actors, dates, industries, places
+from events import EXTRACTOR_VERSION, REFERENCE_DATE, REFERENCE_YEAR, actors, dates, industries, places
 from events.schema import Article, Event, Participant, validate_event
 from events.text import Sentence, is_traditional, split_sentences, to_simplified
 
@@ -255,6 +255,22 @@ def _sentence_dates(
 _BARE_DATE_REST = re.compile(
     r"^[\s,，.。:：()（）]*(?:上午|下午|晚上|晚|早上|morning|afternoon|evening)?[\s,，.。:：()（）]*$", re.IGNORECASE
 )
+
+
+def _not_after_reference(mention: dates.DateMention) -> dates.DateMention:
+    """A guessed year that puts an undated page's day after the extractor's reference day goes back a year."""
+    if not mention.year_inferred or mention.date <= REFERENCE_DATE:
+        return mention
+    try:
+        earlier = mention.date.replace(year=mention.date.year - 1)
+    except ValueError:  # 29 February
+        return mention
+    shift = earlier - mention.date
+    return replace(
+        mention, date=earlier,
+        date_min=mention.date_min + shift if mention.date_min else None,
+        date_max=mention.date_max + shift if mention.date_max else None,
+    )
 
 
 def _carry_bare_dates(
@@ -524,6 +540,8 @@ def _extract(article: Article) -> list[Event]:
         # an undated page: year-less dates are placed in the extractor's reference year (deterministic)
         years = [REFERENCE_YEAR - 25, REFERENCE_YEAR]
     per_sentence = _carry_bare_dates(sentences, _sentence_dates(sentences, published, language, years))
+    if published is None:
+        per_sentence = {i: [_not_after_reference(d) for d in found] for i, found in per_sentence.items()}
     title = article.title or ""
     triggers = _triggers()
 

@@ -323,3 +323,17 @@ def test_a_trip_to_listed_cities_is_one_visit_per_city(
     assert len({e.event_id for e in found}) == len(found)
     if orgs is not None:
         assert {e.place: e.organizations for e in found} == orgs
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("12月5日，市长会见了来访的客人。", "12-05"), ("11月19日，市长会见了来访的客人。", "11-19")]
+)
+def test_an_undated_page_is_never_dated_after_the_reference_day(text: str, expected: str) -> None:
+    from events import REFERENCE_DATE
+    from events.schema import Article
+
+    article = Article(article_id="u", source_path="u.txt", language="zh", title="市长会见客人", published_at=None,
+                      text=text)
+    (event,) = extract_events(article)
+    assert event.date <= REFERENCE_DATE and event.date.strftime("%m-%d") == expected
+    assert REFERENCE_DATE - event.date < dt.timedelta(days=366)
