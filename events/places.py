@@ -294,7 +294,7 @@ def _gazetteer() -> _Gazetteer:
     for key, entries in en_aliases.items():
         en.add_word(key, (en_surface[key], tuple(_dedupe_aliases(entries))))
     en.make_automaton()
-    info: dict[str, Any] = yaml.safe_load(_data_text("gazetteer_meta.yaml"))
+    info = _gazetteer_meta()
     return _Gazetteer(tuple(places), tuple(priors), tuple(ancestors), zh, en, rules, info)
 
 
@@ -319,13 +319,19 @@ def _dedupe_aliases(entries: list[_Alias]) -> list[_Alias]:
     return list(best.values())
 
 
+@cache
+def _gazetteer_meta() -> dict[str, Any]:
+    meta: dict[str, Any] = yaml.safe_load(_data_text("gazetteer_meta.yaml"))
+    return meta
+
+
 def gazetteer_info() -> dict[str, Any]:
     """Version, sources and licences of the gazetteer, for the release's datapackage.json.
 
     ``sources`` are Data Package source objects (title with the licence, path); the other keys are plain
     strings: ``gazetteer_version``, ``built``, ``licenses``.
     """
-    info = _gazetteer().info
+    info = _gazetteer_meta()  # the metadata file alone: the main process of a parallel build needs no gazetteer
     sources = [{"title": f"{s['title']} ({s['license']})", "path": s["path"]} for s in info["sources"]]
     return {
         "gazetteer_version": str(info["gazetteer_version"]),
