@@ -25,7 +25,7 @@ RELEASE_FILES = {
 }
 GOLDEN = REPO / "tests" / "fixtures" / "golden" / "seeds_events.csv"
 GOLDEN_COLUMNS = ["article_id", "event_type", "date", "date_precision", "place", "admin1", "country_code"]
-SCORE_FLOOR = {"seeds": 0.97, "dev": 0.90}
+SCORE_FLOOR = {"seeds": 0.97, "dev": 0.91}
 
 
 def test_release_has_every_file(seeds_release: Path) -> None:
