@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -19,6 +20,26 @@ def fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def write_atomic(path: Path, pieces: Iterable[bytes]) -> int:
+    """Write the pieces to a temporary sibling, fsync, then rename over ``path``; returns the bytes written.
+
+    Pieces let a large file (the timeline page) be written without ever being one string in memory.
+    """
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    written = 0
+    try:
+        with tmp.open("wb") as handle:
+            for piece in pieces:
+                written += handle.write(piece)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return written
 
 
 def sha256_file(path: Path) -> str:

@@ -35,7 +35,7 @@ from polars.io.plugins import register_io_source
 from events import EXTRACTOR_VERSION, __version__, engine, places, timeline
 from events.cache import EXTRACTIONS, FILES, ExtractionCache
 from events.extract import extract_events
-from events.fsutil import fsync_dir, sha256_file
+from events.fsutil import fsync_dir, sha256_file, write_atomic
 from events.ingest import IngestLimits, Reject, ingest
 from events.schema import SCHEMA_VERSION, Article, Event, empty_frame, json_schema, table_schema
 from events.tables import to_csv_frame, write_csv_bytes, write_parquet_bytes
@@ -97,20 +97,6 @@ class ExtractionOutcome:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary sibling, fsync, then rename over the target."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with tmp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _pid_alive(pid: int) -> bool:
@@ -819,7 +805,7 @@ def build_release(
         releases.sort(key=lambda r: _version_key(r["version"]))
         index = {"latest": releases[-1]["version"], "releases": releases}
         try:
-            write_atomic(out / RELEASES_INDEX, (json.dumps(index, ensure_ascii=False, indent=2) + "\n").encode())
+            write_atomic(out / RELEASES_INDEX, [(json.dumps(index, ensure_ascii=False, indent=2) + "\n").encode()])
         except OSError as exc:
             raise ReleaseError(f"cannot write {out / RELEASES_INDEX}: {exc.strerror or exc}") from None
 

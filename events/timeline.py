@@ -22,7 +22,6 @@ import datetime as dt
 import html
 import json
 import math
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ import polars as pl
 import yaml
 from plotly.offline import get_plotlyjs
 
+from events.fsutil import write_atomic
 from events.schema import polars_schema
 
 #: version of the embedded data layout; the page's script reads this one
@@ -534,16 +534,5 @@ def write_timeline_html(
 ) -> int:
     """Write ``build_timeline_html``'s page to ``path`` piece by piece (the page is never one string);
     atomically: a temporary sibling, fsynced, renamed over ``path``. Returns the bytes written."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    written = 0
-    try:
-        with tmp.open("wb") as handle:
-            for piece in _page_pieces(frame, meta, max_points, max_aggregate_rows):
-                written += handle.write(piece.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return written
+    pieces = _page_pieces(frame, meta, max_points, max_aggregate_rows)
+    return write_atomic(path, (piece.encode("utf-8") for piece in pieces))
