@@ -59,25 +59,24 @@ def _triggers() -> _Triggers:
             # a pattern that needs case ("met" + a capitalised name) says so with a scoped flag: (?-i:[A-Z])
             compiled[event_type] = re.compile(body, flags)
         by_language[lang] = compiled
-    not_occ = {}
-    speech = {}
-    forward = {}
-    for lang in ("en", "zh"):
-        words = "|".join(raw["not_occurrence"][lang])
-        not_occ[lang] = re.compile(rf"\b(?:{words})\b" if lang == "en" else f"(?:{words})", re.IGNORECASE)
-        words = "|".join(raw["reported_speech"][lang])
-        speech[lang] = re.compile(rf"\b(?:{words})\b" if lang == "en" else f"(?:{words})", re.IGNORECASE)
-        words = "|".join(raw["plan_forward"][lang])
-        forward[lang] = re.compile(rf"\b(?:{words})\b" if lang == "en" else f"(?:{words})", re.IGNORECASE)
+
+    def word_lists(key: str) -> dict[str, re.Pattern[str]]:
+        """One case-insensitive pattern per language for a list of words (whole words in English)."""
+        compiled = {}
+        for lang in ("en", "zh"):
+            words = "|".join(raw[key][lang])
+            compiled[lang] = re.compile(rf"\b(?:{words})\b" if lang == "en" else f"(?:{words})", re.IGNORECASE)
+        return compiled
+
     return _Triggers(
         by_language=by_language,
-        not_occurrence=not_occ,
+        not_occurrence=word_lists("not_occurrence"),
         gathering=tuple(raw["gathering"]),
         separate=tuple(raw["separate"]),
         priority=tuple(raw["gathering_priority"]),
         separate_priority=tuple(raw["separate_priority"]),
-        speech=speech,
-        plan_forward=forward,
+        speech=word_lists("reported_speech"),
+        plan_forward=word_lists("plan_forward"),
         delegation={
             lang: {key: re.compile(p, re.IGNORECASE) for key, p in patterns.items()}
             for lang, patterns in raw["delegation"].items()
@@ -190,13 +189,13 @@ def _occurring_types(sentence: str, language: str) -> set[str]:
     the signing happened and the launch is a plan."""
     found = _types_in(sentence, language)
     lang = "zh" if language == "zh" else "en"
-    speech = _triggers().speech[lang].search(sentence) if found else None
-    if speech is not None:
-        found = tuple((position, t) for position, t in found if position < speech.start())
-    wish = _triggers().plan_forward[lang].search(sentence) if found else None
-    if wish is not None:
-        found = tuple((position, t) for position, t in found if position < wish.start())
-    plan = _triggers().not_occurrence[lang]
+    triggers = _triggers()
+    if found:  # nothing after a speech verb or a wish has happened
+        stops = (triggers.speech[lang].search(sentence), triggers.plan_forward[lang].search(sentence))
+        cuts = [m.start() for m in stops if m is not None]
+        if cuts:
+            found = tuple((position, t) for position, t in found if position < min(cuts))
+    plan = triggers.not_occurrence[lang]
     if not found or not plan.search(sentence):
         return {t for _, t in found}
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
