@@ -95,6 +95,7 @@ class _Rules:
     zh_origin_before: re.Pattern[str]
     zh_origin_after: re.Pattern[str]
     zh_origin_led_by: re.Pattern[str]
+    zh_weak_venue_verb: re.Pattern[str]
     en_guest_before: re.Pattern[str]
     en_guest_after: re.Pattern[str]
     zh_guest_before: re.Pattern[str]
@@ -195,6 +196,7 @@ def _rules() -> _Rules:
         zh_origin_before=rx("zh_origin_before"),
         zh_origin_after=rx("zh_origin_after"),
         zh_origin_led_by=rx("zh_origin_led_by"),
+        zh_weak_venue_verb=rx("zh_weak_venue_verb"),
         en_guest_before=rx("en_guest_before", re.IGNORECASE),
         en_guest_after=rx("en_guest_after", re.IGNORECASE),
         zh_guest_before=rx("zh_guest_before"),
@@ -481,10 +483,6 @@ def _resolve(text: str, chosen: list[_Candidate], gaz: _Gazetteer, context: froz
         cand.choice = best
 
 
-#: "在保定举行", "到大同考察": a weak name between a venue word and its verb, with nothing after the name
-_ZH_VENUE_VERB = re.compile(r"(?:举行|召开|举办|开幕|考察|调研|视察|检查|开展|出席|参加|参观|签约|开工)")
-
-
 def _weak_context(text: str, cand: _Candidate, gaz: _Gazetteer) -> bool:
     """A weak alias still counts right after "in/at/visited" (en) or before 开发区/境内 and the like (zh)."""
     rules = gaz.rules
@@ -493,7 +491,7 @@ def _weak_context(text: str, cand: _Candidate, gaz: _Gazetteer) -> bool:
     return bool(
         rules.zh_weak_context_after.match(text, cand.end)
         or (rules.zh_venue_before.search(text[max(0, cand.start - 6) : cand.start])
-            and _ZH_VENUE_VERB.match(text, cand.end))
+            and rules.zh_weak_venue_verb.match(text, cand.end))
     )
 
 
@@ -567,7 +565,7 @@ def _roles(text: str, mentions: Sequence[_Candidate]) -> list[str]:
             origin = bool(
                 rules.zh_origin_before.search(before)
                 or rules.zh_origin_after.match(after)
-                or (before.endswith("由") and rules.zh_origin_led_by.match(after))
+                or _led_by_delegation(before, after, rules)
             )
             # "在郑州的产业布局" is what a company has in Zhengzhou, not where the event was
             venue = not after.startswith("的") and bool(
@@ -667,6 +665,11 @@ def _publisher_line(body: str, source_name: str | None) -> str | None:
     return None
 
 
+def _led_by_delegation(before: str, after: str, rules: _Rules) -> bool:
+    """"由扬州市委书记…率领的代表团": the place after 由 is the home of the delegation that 率领 introduces."""
+    return before.endswith("由") and bool(rules.zh_origin_led_by.match(after))
+
+
 def _is_guests_home(text: str, mention: _Candidate) -> bool:
     rules = _gazetteer().rules
     after = text[mention.end : mention.end + 40]
@@ -677,7 +680,7 @@ def _is_guests_home(text: str, mention: _Candidate) -> bool:
     return bool(
         rules.zh_guest_before.search(before)
         or rules.zh_guest_after.match(after)
-        or (before.endswith("由") and rules.zh_origin_led_by.match(after))
+        or _led_by_delegation(before, after, rules)
     )
 
 
