@@ -29,8 +29,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import accumulate, compress, pairwise
-from operator import attrgetter, itemgetter, sub
+from itertools import accumulate, compress, pairwise, repeat
+from operator import attrgetter, itemgetter, or_, sub
 from typing import Any
 
 import ahocorasick
@@ -136,6 +136,7 @@ class _Lexicon:
     en_suffixes: dict[str, list[tuple[tuple[str, ...], str]]]
     of_heads: dict[str, list[tuple[str, ...]]]
     company_heads: frozenset[str]
+    en_org_heads: frozenset[str]  # of_heads and company_heads
     generic_words: frozenset[str]
     and_words: frozenset[str]
     # Chinese people
@@ -165,6 +166,7 @@ class _Lexicon:
     zh_admin_chars: frozenset[str]
     zh_and_compounds: tuple[str, ...]
     zh_stop_chars: frozenset[str]
+    zh_plain_run: re.Pattern[str]  # Chinese characters that are neither stop characters nor 和
     zh_generic_bodies: frozenset[str]
     zh_sub_units: tuple[str, ...]
     zh_generic_department: re.Pattern[str]
@@ -202,7 +204,7 @@ def _lexicon() -> _Lexicon:
     byline_cues = sorted(en_r["byline_cues"], key=len, reverse=True)
     cue_alt = "|".join(re.escape(c) for c in byline_cues)
     byline_re = re.compile(
-        rf"[(\[（【]\s*(?:{cue_alt})\b\s*[:：/]?\s*([^()\[\]（）【】\n]{{2,80}}?)\s*[)\]）】]")
+        rf"[{re.escape(''.join(_BYLINE_OPENERS))}]\s*(?:{cue_alt})\b\s*[:：/]?\s*([^()\[\]（）【】\n]{{2,80}}?)\s*[)\]）】]")
     byline_line_re = re.compile(
         r"^[ \t]*(?:By|BY|Reporter|Reporters|Author|Writer|Editor|Photo(?:s)? by|Text by|Written by|"
         r"Edited by|Reported by)[ \t]*[:：]?[ \t]+([^\n]{2,80})$", re.M)
@@ -246,8 +248,9 @@ def _lexicon() -> _Lexicon:
                 en_company_auto.add_word(alias, (cid, alias))
     en_company_auto.make_automaton()
 
-    # One automaton finds everything a Chinese text needs in a single pass (one big automaton is
-    # cheaper than several: pyahocorasick's cost per character hardly grows with its size).
+    # One automaton finds everything a Chinese text needs in a single pass. It reads the text as UTF-32
+    # bytes (see _wide_units): pyahocorasick scans a node's children one by one, and the children of the
+    # root would otherwise be the hundreds of characters that start a word.
     tags: dict[str, dict[str, str]] = {}
     for r in zh_roles:
         tags.setdefault(r, {})["role"] = r
@@ -265,7 +268,7 @@ def _lexicon() -> _Lexicon:
         tags.setdefault(alias, {})["company"] = cid
     zh_auto = ahocorasick.Automaton()
     for word, tag in tags.items():
-        zh_auto.add_word(word, (len(word), tuple(tag.items())))
+        zh_auto.add_word(_wide_units(word), (len(word), tuple(tag.items())))
     zh_auto.make_automaton()
 
     return _Lexicon(
@@ -307,6 +310,7 @@ def _lexicon() -> _Lexicon:
         en_suffixes=en_suffixes,
         of_heads=of_heads,
         company_heads=frozenset(en_o["company_heads"]),
+        en_org_heads=frozenset(of_heads) | frozenset(en_o["company_heads"]),
         generic_words=frozenset(en_o["generic_words"]),
         and_words=frozenset(en_o["and_words"]) - {w.lower() for w in en_o["company_heads"]},
         zh_roles=frozenset(zh_roles) | frozenset(zh_r["role_prefixes"]),
@@ -334,6 +338,7 @@ def _lexicon() -> _Lexicon:
         zh_admin_chars=frozenset(zh_o["admin_chars"]),
         zh_and_compounds=tuple(zh_o["and_compounds"]),
         zh_stop_chars=frozenset(zh_o["stop_chars"]),
+        zh_plain_run=re.compile(rf"[^\x00-\u4dff\ua000-\U0010ffff和{re.escape(''.join(sorted(set(zh_o['stop_chars']))))}]*"),
         zh_generic_bodies=frozenset(zh_o["generic_bodies"]),
         zh_sub_units=tuple(zh_o["sub_unit_suffixes"]),
         zh_generic_department=re.compile(
@@ -352,6 +357,15 @@ def _lexicon() -> _Lexicon:
         en_company_automaton=en_company_auto,
         en_company_aliases=frozenset(en_company_auto.keys()),
     )
+
+
+def _wide_units(text: str) -> str:
+    """``text`` as UTF-32 big-endian bytes, one character per byte: four per character of ``text``.
+
+    An automaton over these units branches little at each step (a character's high byte first), and a
+    match that starts at a multiple of four is a match of the characters.
+    """
+    return text.encode("utf-32-be", "surrogatepass").decode("latin-1")
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -506,6 +520,19 @@ def _tokenize(text: str) -> _Tokens:
         n=len(texts),
         source=text,
     )
+
+
+def _caps_where(tk: _Tokens, flags: Iterable[bool]) -> list[int]:
+    """The capitalised words (``tk.caps``) for which ``flags`` holds: a finder that skips every other one
+    need not visit them in Python."""
+    return list(compress(tk.caps, flags))
+
+
+def _next_capitalised(tk: _Tokens) -> Iterable[bool]:
+    """For each of ``tk.caps``, whether a capitalised token follows it."""
+    following = tk.cap[1:]
+    following.append(False)
+    return map(following.__getitem__, tk.caps)
 
 
 def _match_phrase(tk: _Tokens, i: int, index: dict[str, list[tuple[str, ...]]]) -> int:
@@ -861,7 +888,7 @@ def _generic_names(text: str, tk: _Tokens, lex: _Lexicon, taken: set[int]) -> li
     n = tk.n
     i = 0
     empty: frozenset[int] = frozenset()
-    for ci in tk.caps:
+    for ci in _caps_where(tk, _next_capitalised(tk)):
         if ci < i:
             continue
         i = ci
@@ -936,13 +963,46 @@ _EN_BYLINE_FIELD = re.compile(
 _EN_BYLINE_FIELD_WORDS = ("Editor", "Reporter", "Author", "Writer", "Photographer", "Correspondent", "Translator")
 
 
+#: characters that every ``byline_re`` match starts with
+_BYLINE_OPENERS = ("(", "[", "（", "【")
+
+
 def _byline_spans_en(text: str, lex: _Lexicon) -> list[tuple[int, int]]:
-    spans = [m.span(1) for m in lex.byline_re.finditer(text)]
+    spans = [m.span(1) for m in _matches_at(lex.byline_re, text, _literal_positions(text, _BYLINE_OPENERS))]
     spans += _line_start_groups(lex.byline_line_re, text)
     if any(word in text for word in _EN_BYLINE_FIELD_WORDS):
         spans += [m.span(1) for m in _EN_BYLINE_FIELD.finditer(text)
                   if not text[m.start() - 1:m.start()].isalpha()]
     return spans
+
+
+def _literal_positions(text: str, literals: Iterable[str]) -> list[int]:
+    """Sorted start positions of ``literals`` in ``text``: ``str.find`` jumps from one to the next."""
+    positions = []
+    for literal in literals:
+        at = text.find(literal)
+        while at >= 0:
+            positions.append(at)
+            at = text.find(literal, at + 1)
+    positions.sort()
+    return positions
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, positions: Iterable[int]) -> list[re.Match[str]]:
+    """What ``pattern.finditer(text)`` finds when every match starts at one of the sorted ``positions``.
+
+    A regex search tries every position of the text; the literals a pattern starts with are found faster.
+    """
+    found = []
+    end = 0
+    for at in positions:
+        if at < end:
+            continue
+        match = pattern.match(text, at)
+        if match:
+            found.append(match)
+            end = match.end()
+    return found
 
 
 def _line_start_groups(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
@@ -1087,7 +1147,7 @@ def _title_short_refs(tk: _Tokens, lex: _Lexicon, taken: set[int]) -> list[_Cand
     """'Secretary Chen', 'Mayor Tang', 'Party Secretary Li': a title and a bare surname."""
     out: list[_Cand] = []
     cap, word, nl = tk.cap, tk.word, tk.nl
-    for i in tk.caps:
+    for i in _caps_where(tk, map(lex.en_surnames.__contains__, map(tk.text.__getitem__, tk.caps))):
         if i == 0 or i in taken or nl[i] or tk.text[i] not in lex.en_surnames:
             continue
         if i + 1 < tk.n and word[i + 1] and cap[i + 1] and not nl[i + 1]:
@@ -1164,7 +1224,7 @@ def _add_bare_short_refs(tk: _Tokens, cands: list[_Cand], lex: _Lexicon) -> None
     extra = []
     low, cap, word, nl = tk.low, tk.cap, tk.word, tk.nl
     n = tk.n
-    for i in tk.caps:
+    for i in _caps_where(tk, map(distinctive.__contains__, map(tk.text.__getitem__, tk.caps))):
         if i in taken or tk.text[i] not in distinctive:
             continue
         if i > 0 and not nl[i] and word[i - 1] and cap[i - 1]:
@@ -1243,7 +1303,8 @@ def _share_list_roles(text: str, tk: _Tokens, cands: list[_Cand]) -> None:
 # --------------------------------------------------------------------------------------------
 
 _ZH_FOREIGN = re.compile(r"[\u4e00-\u9fff]{1,6}[·•・][\u4e00-\u9fff]{1,8}(?:[·•・][\u4e00-\u9fff]{1,8})*")
-_ZH_PAREN = re.compile(r"[(（]([^()（）\n]{2,60})[)）]")
+_ZH_PAREN_OPENERS = ("(", "（")
+_ZH_PAREN = re.compile(rf"[{''.join(_ZH_PAREN_OPENERS)}]([^()（）\n]{{2,60}})[)）]")
 _ZH_CREDIT_TAIL = re.compile(r"((?:[\u4e00-\u9fff]{2,4}[ \t\u3000]+)+)$")
 _ZH_BYLINE_CUE = re.compile(
     r"(?:作者|记者|通讯员|编辑|责任编辑|责编|摄影|审核|校对|撰稿)[:：]\s*([^\n]{2,30})")
@@ -1258,6 +1319,8 @@ class _ZhScan:
     companies: list[tuple[int, int, str]]  # well-known company aliases (start, end, id)
     role_starts: frozenset[int]  # starts of all titles, nested ones too (区长 in 区长王某)
     head_starts: frozenset[int]  # the same without the organs that only prefix titles (市委, 区政府)
+    stop_ends_sorted: list[int]  # stop_ends in order
+    mirror: str  # the text reversed, to read runs of characters leftwards with a regex
 
 
 _PLACE_AFTER_ZHANG = re.compile(r"长[\u4e00-\u9fff]{1,2}[市县区]")
@@ -1268,41 +1331,43 @@ def _zh_scan(text: str) -> _ZhScan:
     """Everything the Chinese finders look up, from one pass of one automaton; cached per text."""
     roles: dict[int, int] = {}
     verbs: list[int] = []
-    suffixes: list[tuple[int, int, str]] = []
+    suffixes: list[tuple[int, int, str]] = []  # (start, minus length, suffix): sorted leftmost, longest first
     stop_ends: set[int] = set()
     companies: list[tuple[int, int, str]] = []
     role_starts: set[int] = set()
     head_starts: set[int] = set()
-    for end_idx, (length, tags) in _lexicon().zh_automaton.iter(text):
-        e = end_idx + 1
+    for end_unit, (length, tags) in _lexicon().zh_automaton.iter(_wide_units(text)):
+        if end_unit & 3 != 3:
+            continue  # the bytes of a word across two characters
+        e = (end_unit >> 2) + 1
         s = e - length
-        for tag, value in tags:
-            if tag == "role":
+        for tag, value in tags:  # the most frequent tags first
+            if tag == "stop":
+                if not (value[-1] == "长" and _PLACE_AFTER_ZHANG.match(text, e - 1)):
+                    stop_ends.add(e)  # but 吉林省长春市 is not 省长
+            elif tag == "suffix":
+                suffixes.append((s, -length, value))
+            elif tag == "verb":
+                verbs.append(s)
+            elif tag == "role":
                 if length > roles.get(e, 0):
                     roles[e] = length
                 role_starts.add(s)
                 head_starts.add(s)
             elif tag == "prefix":
                 role_starts.add(s)
-            elif tag == "suffix":
-                suffixes.append((s, e, value))
-            elif tag == "stop":
-                if not (value[-1] == "长" and _PLACE_AFTER_ZHANG.match(text, e - 1)):
-                    stop_ends.add(e)  # but 吉林省长春市 is not 省长
-            elif tag == "verb":
-                verbs.append(s)
             else:
                 companies.append((s, e, value))
-    suffixes.sort(key=lambda x: (x[0], x[0] - x[1]))
+    suffixes.sort()  # no two share a start and a length: they would be one word
     kept: list[tuple[int, int, str]] = []
-    for item in suffixes:
-        if not kept or item[0] >= kept[-1][1]:
-            kept.append(item)
+    for s, minus_length, value in suffixes:
+        if not kept or s >= kept[-1][1]:
+            kept.append((s, s - minus_length, value))
     # a title inside a longer one (董事 in 董事长) is not a title of its own
     spans = [(e - n, e) for e, n in roles.items()]
     roles = {e: e - s for s, e in spans if not any(s2 <= s and e < e2 for s2, e2 in spans)}
     return _ZhScan(roles, sorted(verbs), kept, frozenset(stop_ends), companies, frozenset(role_starts),
-                   frozenset(head_starts))
+                   frozenset(head_starts), sorted(stop_ends), text[::-1])
 
 
 def _zh_boundary_after(text: str, pos: int, lex: _Lexicon) -> bool:
@@ -1527,7 +1592,7 @@ def _zh_byline(text: str, lex: _Lexicon) -> list[tuple[int, int]]:
                 return
         names.extend(found)
 
-    for m in _ZH_PAREN.finditer(text):
+    for m in _matches_at(_ZH_PAREN, text, _literal_positions(text, _ZH_PAREN_OPENERS)):
         content = m.group(1)
         has_marker = any(mk in content for mk in lex.zh_byline_markers if len(mk) > 1)
         if not has_marker:
@@ -1612,9 +1677,11 @@ def _find_persons_zh(text: str) -> list[PersonMention]:
 
     # 2. bare names before a speech/action verb: 周剑宏表示, 汪国栋会见
     for v in scan.verbs:
+        if taken[v - 1]:
+            continue
         for length in (4, 3, 2):
             s = v - length
-            if s < 0 or taken[v - 1]:
+            if s < 0:
                 continue
             cand = text[s:v]
             known = cand in confirmed
@@ -1731,6 +1798,12 @@ def _short_key_of(name: str) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _full_name_key(name: str) -> str:
+    """The group of a full name: its comparison form without honorifics (names recur in every event's list)."""
+    return _norm_name(_HONORIFIC_WORDS.sub("", name))
+
+
 def dedupe_persons(mentions: Iterable[PersonMention]) -> list[PersonMention]:
     """One entry per person: first full name, the most informative role, short references folded in."""
     groups: dict[str, list[PersonMention]] = {}  # in order of first appearance
@@ -1740,7 +1813,7 @@ def dedupe_persons(mentions: Iterable[PersonMention]) -> list[PersonMention]:
         if sk is not None:
             shorts.append((m, sk))
             continue
-        groups.setdefault(_norm_name(_HONORIFIC_WORDS.sub("", m.name)), []).append(m)
+        groups.setdefault(_full_name_key(m.name), []).append(m)
     # so far every group holds full names only; short references are appended after them
     full_counts = {key: len(members) for key, members in groups.items()}
     full_names = [(key, members[0], members[0].name.split()) for key, members in groups.items()]
@@ -1893,7 +1966,10 @@ def _find_organizations_en(text: str) -> list[OrgMention]:
     spans: list[tuple[int, int, str]] = []  # token spans [s, e) with kind
     n = tk.n
     i = 0
-    for ci in tk.caps:
+    cap_texts = list(map(tokens.__getitem__, tk.caps))
+    heads = map(lex.en_org_heads.__contains__, cap_texts)
+    suffixes = map(lex.en_suffixes.__contains__, map(str.rstrip, cap_texts, repeat(".")))
+    for ci in _caps_where(tk, map(or_, heads, suffixes)):
         if ci < i:
             continue
         i = ci
@@ -2120,11 +2196,23 @@ def _zh_and_compound_at(text: str, pos: int, lex: _Lexicon) -> bool:
     return False
 
 
-def _zh_left_edge(text: str, s: int, lex: _Lexicon, stop_ends: frozenset[int]) -> tuple[int, str]:
+def _zh_left_edge(text: str, s: int, lex: _Lexicon, scan: _ZhScan) -> tuple[int, str]:
     """Walk left from a suffix start; return (start, what stopped the walk)."""
     j = s
     limit = max(0, s - 30)
+    stop_ends = scan.stop_ends
+    size = len(text)
     while j > limit:
+        # a run of Chinese characters that neither stop the walk nor need a closer look, in one step: read
+        # rightwards in the mirrored text; a stop word that ends inside the run stops the walk where it ends
+        plain = lex.zh_plain_run.match(scan.mirror, size - j, size - limit)  # always matches, maybe nothing
+        run = plain.end() - (size - j) if plain else 0
+        if run:
+            k = bisect_right(scan.stop_ends_sorted, j) - 1
+            if k >= 0 and scan.stop_ends_sorted[k] > j - run:
+                return scan.stop_ends_sorted[k], "stop"
+            j -= run
+            continue
         ch = text[j - 1]
         if ch in ")）":
             m = _ZH_PAREN_TAIL.search(text[max(0, j - 9):j])
@@ -2157,6 +2245,8 @@ def _zh_left_edge(text: str, s: int, lex: _Lexicon, stop_ends: frozenset[int]) -
 
 
 _ZH_LEADING_NOISE = re.compile(r"^(?:\d{1,4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:[上下]午)?")
+#: what _ZH_LEADING_NOISE can start with besides a digit (\d: what str.isdecimal accepts)
+_ZH_NOISE_FIRST = ("上", "下")
 
 
 def _zh_valid(body: str, suffix: str, kind: str, stopper: str, lex: _Lexicon) -> bool:
@@ -2197,8 +2287,10 @@ def _find_organizations_zh(text: str) -> list[OrgMention]:
         if (suffix == "局" and nxt[:1] in "面势限部") or (suffix == "部" and nxt[:1] in "署分门位"):
             continue  # 建设局面, 工作部署: words, not offices
         kind = lex.zh_suffix_kind.get(suffix, "other")
-        start, stopper = _zh_left_edge(text, s, lex, scan.stop_ends)
-        body = _ZH_LEADING_NOISE.sub("", text[start:s])
+        start, stopper = _zh_left_edge(text, s, lex, scan)
+        body = text[start:s]
+        if body[:1].isdecimal() or body[:1] in _ZH_NOISE_FIRST:
+            body = _ZH_LEADING_NOISE.sub("", body)
         if kind == "government" and _ZH_ORGAN_THEN_LEVEL.search(body):
             body = body[-1:]  # 市委市政府: two organs, not one name
         start = s - len(body)
@@ -2420,6 +2512,7 @@ def _only_generic_around(name: str, alias: str, lang: str) -> bool:
     return len(words) <= 1
 
 
+@lru_cache(maxsize=8192)
 def _org_key(name: str, lang: str) -> str:
     s = unicodedata.normalize("NFKC", name).casefold()
     if _CJK_CHAR.search(s):
@@ -2451,22 +2544,29 @@ def dedupe_organizations(mentions: Iterable[OrgMention]) -> list[OrgMention]:
     """One entry per organisation: same key, or a shorter form inside a longer one of the same kind."""
     items = sorted(mentions, key=attrgetter("start"))
     groups: list[list[OrgMention]] = []
-    group_keys: list[set[str]] = []
-    heads: list[tuple[str, str]] = []  # key and kind of each group's first member
+    # a mention joins the first group that holds its key or whose first member's key (not a company id)
+    # of the same kind contains it or is contained in it
+    first_holding: dict[str, int] = {}  # key -> the first group holding it
+    heads_of_kind: dict[str, list[tuple[int, str]]] = {}  # kind -> (group, key of its first member), in order
     for o in items:
-        key, kind = o.key, o.kind
-        contained = len(key) >= 4 and not key.startswith("@")
-        for index, (head_key, head_kind) in enumerate(heads):
-            keys = group_keys[index]
-            if key in keys or (contained and kind == head_kind and not head_key.startswith("@")
-                               and (key in head_key or head_key in key)):
-                groups[index].append(o)
-                keys.add(key)
-                break
-        else:
-            groups.append([o])
-            group_keys.append({key})
-            heads.append((key, kind))
+        key = o.key
+        index = first_holding.get(key, len(groups))
+        if len(key) >= 4 and not key.startswith("@"):
+            for group, head_key in heads_of_kind.get(o.kind, ()):
+                if group >= index:
+                    break
+                if key in head_key or head_key in key:
+                    index = group
+                    break
+        if index < len(groups):
+            groups[index].append(o)
+            if first_holding.get(key, index + 1) > index:
+                first_holding[key] = index
+            continue
+        first_holding[key] = index
+        groups.append([o])
+        if not key.startswith("@"):
+            heads_of_kind.setdefault(o.kind, []).append((index, key))
     out = []
     for g in groups:
         if len(g) == 1 and len(set(g[0].industries)) == len(g[0].industries):

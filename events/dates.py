@@ -24,13 +24,15 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 import yaml
+
+from events.text import pattern_needs
 
 MIN_YEAR = 1949
 MAX_YEAR = 2100
@@ -213,8 +215,9 @@ def infer_year(
 # Resolution context and mention construction
 
 
-@dataclass(frozen=True, slots=True)
-class _Context:
+class _Context(NamedTuple):
+    """What a handler resolves against (a named tuple: built once per text, cheaper than a frozen dataclass)."""
+
     text: str
     published: dt.date | None
     text_years: tuple[int, ...]
@@ -434,6 +437,10 @@ class _Rule:
     pattern: re.Pattern[str]
     handler: _Handler
     not_after: str = ""  # characters that may not stand just before a match
+    #: every match holds a decimal digit (``\\d``): a text without one is not scanned
+    needs_digit: bool = False
+    #: strings one of which every match holds (a few; empty when unknown or too many to test one by one)
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,12 +498,12 @@ def _grammar() -> _Grammar:
             rf"(?P<d>{_DAY})(?:\s+(?:of\s+)?(?P<m>{mon})\.?"
             rf"(?:\s*{_RANGE_EN}\s*(?P<d2>{_DAY})\s+(?:of\s+)?(?P<m2>{mon})\.?)?"
             rf"|\s*{_RANGE_EN}\s*(?P<d2b>{_DAY})\s+(?:of\s+)?(?P<m2b>{mon})\.?){year_tail}"
-        ), _en_day_led, _DIGITS + ".,:/-"),
+        ), _en_day_led, _DIGITS + ".,:/-", needs_digit=True),
         # the 18th / the 18th of this month (the "the" is checked by look-back)
         _Rule(re.compile(
             r"(?P<d>\d\d?)(?:st|nd|rd|th)(?:\s+of\s+(?P<which>this|last|the)\s+month)?"
             rf"(?=\s*$|\s*[,.;:!?)]|\s+(?:{_alternation(en['ordinal_day_followers'])})(?![A-Za-z]))"
-        ), _en_ordinal_day, _DIGITS),
+        ), _en_ordinal_day, _DIGITS, needs_digit=True),
         # on Tuesday / last Friday / Tuesday afternoon / Tuesday (Apr 11) / Tuesday, April 11, 2017
         _Rule(re.compile(
             rf"(?P<w>{wd})(?:\s+(?P<part>{en_parts})(?![A-Za-z]))?"
@@ -505,14 +512,16 @@ def _grammar() -> _Grammar:
         ), _en_weekday, _LETTERS),
         # on 9.24 / on the afternoon of 9.24 (month.day, as Chinese sites write it in English; only after on/of)
         _Rule(re.compile(
-            r"(?<![A-Za-z])[Oo][nf] (?P<m>1[0-2]|0?[1-9])\.(?P<d>3[01]|[12]\d|0?[1-9])"
+            # the look-behind follows "on "/"of " (four back: the character before them) so that the pattern
+            # starts with a character class the engine can jump to
+            r"[Oo][nf] (?<![A-Za-z]...)(?P<m>1[0-2]|0?[1-9])\.(?P<d>3[01]|[12]\d|0?[1-9])"
             r"(?=\s*[,;:)]|\s+(?:the|a|an|at|in|when|morning|afternoon|evening)\b|\s*$)"
-        ), _en_numeric_month_day, ""),
+        ), _en_numeric_month_day, "", needs_digit=True),
         # three days ago / a week ago (the count is checked by look-back)
         _Rule(re.compile(r"ago(?![A-Za-z])"), _en_ago, _LETTERS),
         # in 2019 / by 2025 / for 2019 and 2020 (the context word is checked by look-back)
         _Rule(re.compile(rf"(?P<y>{_YEAR})(?![%.,]\d)(?!\s*(?:%|percent|per\s+cent|[-–—~]\s*\d{{4}}))"), _en_year,
-              _LETTERS + _DIGITS + ".,:/–—~"),
+              _LETTERS + _DIGITS + ".,:/–—~", needs_digit=True),
     )
 
     day_tail = (
@@ -535,7 +544,7 @@ def _grammar() -> _Grammar:
         _Rule(re.compile(
             rf"(?P<d>\d\d?)\s*(?:(?:[日号]\s*)?{_RANGE_ZH}\s*(?P<d2>\d\d?)\s*)?[日号]"
             rf"(?:(?P<part>{zh_parts})|(?={zh_follow})|$)"
-        ), _zh_day_only, _DIGITS + "月年/.-:：第个至到~～—–"),
+        ), _zh_day_only, _DIGITS + "月年/.-:：第个至到~～—–", needs_digit=True),
         # 本月18日 / 本月下旬 / 上月底
         _Rule(re.compile(
             rf"(?P<mrel>本月|当月|这个月|上月|上个月|下月|下个月)(?:(?P<d>\d\d?)\s*[日号](?P<part>{zh_parts})?"
@@ -543,7 +552,7 @@ def _grammar() -> _Grammar:
         ), _zh_month_relative),
         # 昨(18)日
         _Rule(re.compile(rf"(?P<rel>昨|今|前)\s*[(（]\s*(?P<d>\d\d?)\s*[)）]\s*[日天](?P<part>{zh_parts})?"),
-              _zh_day_only),
+              _zh_day_only, needs_digit=True),
         # 周五 / 星期二 / 上周五 / 本周三 (the modifier is checked by look-back)
         _Rule(re.compile(rf"(?P<unit>星期|礼拜|周)(?P<w>[一二三四五六日天])(?![年岁])(?P<part>{zh_parts})?"),
               _zh_weekday),
@@ -555,7 +564,7 @@ def _grammar() -> _Grammar:
     numeric = (
         _Rule(re.compile(
             rf"(?P<y>{_YEAR})(?P<sep>[-/.])(?P<m>\d\d?)(?P=sep)(?P<d>\d\d?)(?!\d)(?![-/.]\d)"
-        ), _numeric_date, _DIGITS + "./-"),
+        ), _numeric_date, _DIGITS + "./-", needs_digit=True),
     )
 
     phrases = ahocorasick.Automaton(ahocorasick.STORE_ANY)
@@ -574,9 +583,9 @@ def _grammar() -> _Grammar:
         zh_relative=_relative_table("zh"),
         zh_not_before={k: str(v) for k, v in (zh.get("not_preceded_by") or {}).items()},
         zh_not_after={k: tuple(v) for k, v in (zh.get("not_followed_by") or {}).items()},
-        english=english,
-        chinese=chinese,
-        numeric=numeric,
+        english=tuple(map(_with_needs, english)),
+        chinese=tuple(map(_with_needs, chinese)),
+        numeric=tuple(map(_with_needs, numeric)),
         month_context=re.compile(rf"(?<![A-Za-z])(?P<ctx>{_english_alternation(en['month_context'])})[-\s]+$"),
         year_context=re.compile(
             rf"(?<![A-Za-z])(?:{_english_alternation(en['year_context'])})[-\s]+(?:the\s+year\s+(?:of\s+)?)?"
@@ -591,6 +600,19 @@ def _grammar() -> _Grammar:
         en_day_part=re.compile(rf"\s+(?P<part>{en_parts})(?![A-Za-z])"),
         zh_follow=re.compile(zh_follow),
     )
+
+
+#: more strings than this are cheaper to leave to the pattern's own scan
+_MAX_NEEDS = 8
+
+
+def _with_needs(rule: _Rule) -> _Rule:
+    """The rule with the few strings one of which its every match holds ("年", "月", "星期|礼拜|周"), so that a
+    substring test can pass over a text the pattern cannot match."""
+    needs = pattern_needs(rule.pattern.pattern)
+    if needs is None or len(needs) > _MAX_NEEDS:
+        return rule
+    return replace(rule, needs=tuple(sorted(needs)))
 
 
 def _look_back(pattern: re.Pattern[str], text: str, start: int, reach: int = 40) -> re.Match[str] | None:
@@ -787,6 +809,9 @@ def _en_year(match: re.Match[str], ctx: _Context) -> list[DateMention | None]:
     return [_year_mention(ctx, match.start(), match.end(), int(match.group("y")))]
 
 
+_CAPITALISED_BEFORE = re.compile(r"[A-Z][A-Za-z]*\s+$")
+
+
 def _en_relative_phrases(ctx: _Context) -> list[DateMention]:
     """Relative phrases through an Aho-Corasick automaton (faster than a regex over many phrases)."""
     grammar = _grammar()
@@ -799,7 +824,7 @@ def _en_relative_phrases(ctx: _Context) -> list[DateMention]:
         start, end = last - len(phrase) + 1, last + 1
         if (start > 0 and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha()):
             continue
-        if text[start].isupper() and re.search(r"[A-Z][A-Za-z]*\s+$", text[max(0, start - 30):start]):
+        if text[start].isupper() and _CAPITALISED_BEFORE.search(text[max(0, start - 30):start]):
             continue  # "USA Today", "China Today": a name, not a date
         rule = grammar.en_relative[phrase]
         if rule.kind == "day":
@@ -998,21 +1023,34 @@ def _select(candidates: list[DateMention]) -> list[DateMention]:
     return sorted(chosen, key=lambda m: m.start)
 
 
+_DIGIT = re.compile(r"\d")
+
+
+@cache
+def _rules_for(chinese: bool, english: bool, has_digit: bool) -> tuple[_Rule, ...]:
+    """The rules worth running on a text, in their fixed order: most sentences hold no digit, and then
+    the rules whose every match holds one cannot match."""
+    grammar = _grammar()
+    rules = [*grammar.numeric, *(grammar.chinese if chinese else ()), *(grammar.english if english else ())]
+    return tuple(rule for rule in rules if has_digit or not rule.needs_digit)
+
+
 @lru_cache(maxsize=2048)
 def _find_cached(
     text: str, published: dt.date | None, language: str, text_years: tuple[int, ...]
 ) -> tuple[DateMention, ...]:
-    grammar = _grammar()
     ctx = _Context(text, published, text_years)
-    rules = list(grammar.numeric)
-    chinese = language == "zh" or bool(_CJK.search(text))
+    chinese = language == "zh" or (not text.isascii() and bool(_CJK.search(text)))
     english = language != "zh" or bool(_LATIN.search(text))
-    if chinese:
-        rules += grammar.chinese
-    if english:
-        rules += grammar.english
+    rules = _rules_for(chinese, english, _DIGIT.search(text) is not None)
     candidates: list[DateMention] = _en_relative_phrases(ctx) if english else []
     for rule in rules:
+        if rule.needs:
+            for word in rule.needs:
+                if word in text:
+                    break
+            else:  # the text holds none of the strings every match holds
+                continue
         for match in rule.pattern.finditer(text):
             start = match.start()
             if rule.not_after and start > 0 and text[start - 1] in rule.not_after:

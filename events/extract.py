@@ -22,13 +22,16 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
+import ahocorasick
 import yaml
 
 from events import EXTRACTOR_VERSION, REFERENCE_DATE, REFERENCE_YEAR, actors, dates, industries, places
 from events.schema import Article, Event, Participant, validate_event
-from events.text import Sentence, is_traditional, split_sentences, to_simplified
+from events.text import Sentence, is_traditional, pattern_needs, pattern_starts, split_sentences, to_simplified
 
-_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
+#: a year not inside a longer number; the look-behind follows the first digit (two back: the character before it)
+#: so that the pattern starts with a digit the engine can jump to, not a look-behind tried at every character
+_YEAR = re.compile(r"(1(?<!\d1)9[5-9]\d|2(?<!\d2)0\d\d)(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ def _types_in(text: str, language: str) -> tuple[tuple[int, str], ...]:
     """(position, type) of every trigger in the text, in order of appearance."""
     lang = "zh" if language == "zh" else "en"
     if lang == "zh":
-        return tuple((m.start(), m.lastgroup or "") for m in _combined_trigger(lang).finditer(text))
+        return tuple(_zh_triggers(text))
     # The types' patterns overlap ("meeting between" is talks, "meeting" a meeting), so each type is matched on
     # its own, as finditer per type would; but only where the one pattern of all types finds a start.
     patterns = _triggers().by_language[lang]
@@ -113,19 +116,125 @@ def _types_in(text: str, language: str) -> tuple[tuple[int, str], ...]:
     if not text.isascii() and (len(lowered) != len(text) or lowered != text.casefold()):
         # "ſ", "İ", "ß": letters that lower-case to something longer or fold their own way
         return tuple(sorted((m.start(), t) for t, p in patterns.items() for m in p.finditer(text)))
+    starts = _starts_to_try(_any_trigger_starts(lang), any_type, lowered)
+    if not starts:
+        return ()
     found: list[tuple[int, str]] = []
     free = dict.fromkeys(patterns, 0)  # per type, where its next match may start (finditer does not overlap)
-    hit = any_type.search(lowered)
-    while hit is not None:
-        start = hit.start()
+    for start in starts:
         for event_type, pattern in patterns.items():
             if start >= free[event_type]:
                 match = pattern.match(text, start)
                 if match is not None:
                     found.append((start, event_type))
                     free[event_type] = max(match.end(), start + 1)
-        hit = any_type.search(lowered, start + 1)
     return tuple(sorted(found))
+
+
+def _zh_triggers(text: str) -> list[tuple[int, str]]:
+    """What finditer of the combined pattern gives, trying the pattern only where a trigger's first characters
+    stand (the engine would otherwise try all its alternatives at every character)."""
+    combined = _combined_trigger("zh")
+    starts = _literal_starts(combined.pattern)
+    if starts is None:
+        return [(m.start(), m.lastgroup or "") for m in combined.finditer(text)]
+    found: list[tuple[int, str]] = []
+    free = 0  # where the next match may start: finditer does not overlap (and every match is non-empty)
+    for start in _candidate_starts(starts, text):
+        if start >= free:
+            match = combined.match(text, start)
+            if match is not None:
+                found.append((start, match.lastgroup or ""))
+                free = match.end()
+    return found
+
+
+def _starts_to_try(starts: Any, any_type: re.Pattern[str], lowered: str) -> list[int]:
+    """Every position where ``any_type`` matches in the lower-cased text, in order (each position only once)."""
+    if starts is None:
+        positions = []
+        hit = any_type.search(lowered)
+        while hit is not None:
+            positions.append(hit.start())
+            hit = any_type.search(lowered, hit.start() + 1)
+        return positions
+    return [start for start in _candidate_starts(starts, lowered) if any_type.match(lowered, start)]
+
+
+def _candidate_starts(automaton: Any, text: str) -> list[int]:
+    """Where one of the automaton's words begins in the text, in order."""
+    return sorted({end - length + 1 for end, length in automaton.iter(text)})
+
+
+@cache
+def _any_trigger_starts(language: str) -> Any:
+    """The automaton of the words that begin the triggers of a language, for the lower-cased scan."""
+    return _literal_starts(_any_trigger(language).pattern)
+
+
+@cache
+def _literal_starts(pattern: str) -> Any:
+    """An Aho-Corasick automaton of literal strings one of which begins every match of the (case-sensitive)
+    pattern, or None when a match may begin otherwise. Every match then starts where the automaton finds a word,
+    so only those places need trying."""
+    heads = pattern_starts(pattern)
+    return None if heads is None else _automaton(heads)
+
+
+@cache
+def _required_strings(pattern: str, ignore_case: bool) -> Any:
+    """An Aho-Corasick automaton of literal strings one of which every match of the pattern holds (lower-cased
+    when the pattern ignores case), or None when no such strings are known."""
+    strings = pattern_needs(pattern, ignore_case=ignore_case)
+    if strings is None:
+        return None
+    if ignore_case:
+        if not all(char.isascii() or char.lower() == char.upper() for word in strings for char in word):
+            return None  # a cased letter beyond ASCII may match letters other than its lower-case form
+        strings = frozenset(word.lower() for word in strings)
+    return _automaton(strings)
+
+
+def _automaton(words: frozenset[str]) -> Any:
+    """An Aho-Corasick automaton of the words, each stored with its length."""
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for word in words:
+        automaton.add_word(word, len(word))
+    automaton.make_automaton()
+    return automaton
+
+
+@cache
+def _prefilter(source: str, flags: int) -> tuple[Any, bool]:
+    """(the automaton of :func:`_required_strings` for a compiled pattern, whether the pattern ignores case);
+    keyed by source and flags, whose hashes are cheap (a compiled pattern hashes its whole program)."""
+    ignore_case = bool(flags & re.IGNORECASE)
+    return _required_strings(source, ignore_case), ignore_case
+
+
+def _may_match(pattern: re.Pattern[str], text: str) -> bool:
+    """False only when the pattern cannot match anywhere in the text: none of the strings one of which its every
+    match holds occurs in it.
+
+    One pass of an automaton is much cheaper than a search whose pattern starts with a word boundary or ignores
+    case (the engine then tries every character)."""
+    automaton, ignore_case = _prefilter(pattern.pattern, pattern.flags)
+    if automaton is None:
+        return True
+    haystack = text
+    if ignore_case:
+        haystack = text.lower()
+        if not text.isascii() and (len(haystack) != len(text) or "ı" in text or "ſ" in text):
+            return True  # letters that lower-case to two, or that match "i" and "s" when case is ignored
+    return next(automaton.iter(haystack), None) is not None
+
+
+def _search(pattern: re.Pattern[str], text: str, language: str) -> re.Match[str] | None:
+    """``pattern.search(text)``, skipped in English where the pattern cannot match (English patterns start with
+    word boundaries and ignore case; Chinese ones start with characters the engine finds fast on its own)."""
+    if language != "zh" and not _may_match(pattern, text):
+        return None
+    return pattern.search(text)
 
 
 @cache
@@ -150,6 +259,10 @@ def _lowered_pattern(source: str) -> str:
     return "".join(out)
 
 
+_HEAD_VERB = re.compile(r"(举行|召开|举办|开幕|会见|会谈|考察|调研|座谈)")
+_MEET = re.compile(r"\bmee?t", re.IGNORECASE)
+
+
 def _head_gathering_type(text: str, language: str) -> str | None:
     """The gathering type of a headline or lead clause: the last gathering word before the verb.
 
@@ -161,14 +274,14 @@ def _head_gathering_type(text: str, language: str) -> str | None:
     if not hits:
         return None
     if language == "zh":
-        verb = re.search(r"(举行|召开|举办|开幕|会见|会谈|考察|调研|座谈)", text)
+        verb = _HEAD_VERB.search(text)
         cut = verb.start() + 2 if verb else len(text)
         before = [h for h in hits if h[0] < cut] or hits
         return before[-1][1]
     # English: a title like "X Met with Y" -> talks; "conference held" -> the head noun.
     first_types = {t for _, t in hits}
     for t in triggers.priority:
-        if t in first_types and t == "talks" and re.search(r"\bmee?t", text, re.IGNORECASE):
+        if t in first_types and t == "talks" and _MEET.search(text):
             return "talks"
     return hits[0][1] if len(first_types) == 1 else min(first_types, key=triggers.priority.index)
 
@@ -181,7 +294,7 @@ def _head_separate_type(text: str, language: str) -> str | None:
 
 def _is_occurrence(sentence: str, language: str) -> bool:
     """False for plans, wishes and background ("will sign", "希望…签约", "in recent years")."""
-    return not _triggers().not_occurrence["zh" if language == "zh" else "en"].search(sentence)
+    return not _search(_triggers().not_occurrence["zh" if language == "zh" else "en"], sentence, language)
 
 
 def _occurring_types(sentence: str, language: str) -> set[str]:
@@ -191,12 +304,12 @@ def _occurring_types(sentence: str, language: str) -> set[str]:
     lang = "zh" if language == "zh" else "en"
     triggers = _triggers()
     if found:  # nothing after a speech verb or a wish has happened
-        stops = (triggers.speech[lang].search(sentence), triggers.plan_forward[lang].search(sentence))
+        stops = (_search(triggers.speech[lang], sentence, lang), _search(triggers.plan_forward[lang], sentence, lang))
         cuts = [m.start() for m in stops if m is not None]
         if cuts:
             found = tuple((position, t) for position, t in found if position < min(cuts))
     plan = triggers.not_occurrence[lang]
-    if not found or not plan.search(sentence):
+    if not found or not _search(plan, sentence, lang):
         return {t for _, t in found}
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
     occurring = set()
@@ -242,6 +355,7 @@ def _sentence_dates(
     sentences: Sequence[Sentence], published: dt.date | None, language: str, years: Sequence[int]
 ) -> dict[int, list[dates.DateMention]]:
     """Past dates of every sentence, without plans (future) and publication datelines."""
+    years = tuple(years)  # once, not once per sentence
     return {
         i: [
             d for d in dates.find_dates(s.text, published, language, text_years=years)
@@ -304,22 +418,25 @@ def _pick_date(mentions: Sequence[dates.DateMention]) -> dates.DateMention | Non
     return min(mentions, key=lambda d: (rank.get(d.precision, 9), d.start))
 
 
+_TITLE_LABELS = {
+    "signing": ("Signing", "签约"),
+    "launch": ("Launch", "开工"),
+    "announcement": ("Announcement", "发布"),
+    "conference": ("Conference", "会议"),
+    "meeting": ("Meeting", "会议"),
+    "talks": ("Talks", "会见"),
+    "visit": ("Visit", "考察"),
+    "other": ("Event", "活动"),
+}
+_CLAUSE_END = re.compile(r"[,，;；。]")
+
+
 def _title_for(event_type: str, article: Article, evidence: str, is_main: bool) -> str:
     if is_main and article.title:
         return article.title.strip()[:200]
-    clause = re.split(r"[,，;；。]", evidence.strip())
+    clause = _CLAUSE_END.split(evidence.strip())
     zh = article.language == "zh"
-    labels = {
-        "signing": ("Signing", "签约"),
-        "launch": ("Launch", "开工"),
-        "announcement": ("Announcement", "发布"),
-        "conference": ("Conference", "会议"),
-        "meeting": ("Meeting", "会议"),
-        "talks": ("Talks", "会见"),
-        "visit": ("Visit", "考察"),
-        "other": ("Event", "活动"),
-    }
-    label = labels.get(event_type, ("Event", "活动"))[1 if zh else 0]
+    label = _TITLE_LABELS.get(event_type, ("Event", "活动"))[1 if zh else 0]
     snippet = next((c.strip() for c in clause if _types_in(c, article.language)), clause[0].strip())
     snippet = snippet[:80] + ("…" if len(snippet) > 80 else "")
     return f"{label}: {snippet}" if not zh else f"{label}：{snippet}"
@@ -452,7 +569,7 @@ def _resolve_place(
     """places.resolve_event_place, except that "at the group's headquarters" (在集团总部) with no venue named
     is the headquarters city of the company the text names."""
     found = places.resolve_event_place(evidence, body, title=title, source_name=source_name, language=language)
-    if (found is None or found[1] != "venue") and _HEADQUARTERS.search(evidence):
+    if (found is None or found[1] != "venue") and _search(_HEADQUARTERS, evidence, language):
         for text in (evidence, body):
             for _, _, company in actors.known_companies(text, language):
                 city = _company_headquarters().get(company)
@@ -599,7 +716,7 @@ def _extract(article: Article) -> list[Event]:
         sentence_types = _occurring_types(sentence.text, language)
         if i == lead_index:
             sentence_types = (sentence_types | title_types) & set(triggers.separate)
-        if not sentence_types and i != lead_index and _ATTENDANCE.search(sentence.text):
+        if not sentence_types and i != lead_index and _search(_ATTENDANCE, sentence.text, language):
             # "Chief Minister Idris Haron was also present.": attendance of the occasion just reported
             previous = last_in_paragraph.get(sentence.paragraph)
             if previous is not None and previous is not main:
@@ -832,6 +949,8 @@ def _delegation_leaders(
 ) -> list[actors.PersonMention]:
     """Heads of a delegation: "X … led a delegation", "a delegation led by X", "X率团"."""
     patterns = _triggers().delegation["zh" if language == "zh" else "en"]
+    if not (_may_match(patterns["leads"], body) or _may_match(patterns["led_by"], body)):
+        return []  # the windows searched below are parts of the body
     names: list[str] = []
     starts = sorted({m.start for m in raw} | {len(body)})
     ends = sorted({m.end for m in raw} | {0})
@@ -845,6 +964,25 @@ def _delegation_leaders(
         if leads or patterns["led_by"].search(before):
             names.append(mention.name)
     return [p for p in persons if any(_same_person(p.name, name) or p.name == name for name in names)]
+
+
+_WrittenNames = list[tuple[str, list[int]]]
+
+
+def _starts_by_folded_name(raw: Sequence[Any]) -> _WrittenNames:
+    """The start offsets of the mentions of each distinct (case-folded) name, names in order of first mention."""
+    starts: dict[str, list[int]] = {}
+    for mention in raw:
+        starts.setdefault(mention.name.casefold(), []).append(mention.start)
+    return list(starts.items())
+
+
+def _mentions_within(raw: Sequence[Any], spans: Sequence[tuple[int, int]]) -> list[Any]:
+    """The mentions that start inside one of the spans, in their order."""
+    if len(spans) == 1:
+        ((begin, end),) = spans
+        return [m for m in raw if begin <= m.start < end]
+    return [m for m in raw if any(a <= m.start < b for a, b in spans)]
 
 
 def _build_events(
@@ -878,15 +1016,27 @@ def _build_events(
         for x in candidate.sentences
     ]
 
-    def held_at_main(name: str, raw: Sequence[Any]) -> bool:
-        return any(a <= pos < b for pos in positions(name, raw) for a, b in at_main_spans)
+    # where each name is written, folded once per article (needed only when other events claim text)
+    persons_written = _starts_by_folded_name(raw_persons) if claimed_spans else []
+    orgs_written = _starts_by_folded_name(raw_orgs) if claimed_spans else []
 
-    def positions(name: str, raw: Sequence[Any]) -> list[int]:
+    def on_main(name: str, written: _WrittenNames) -> bool:
+        """The main occasion has everyone not mentioned only in other events' own text, and the parties of
+        agreements signed at it."""
+        if not claimed_spans:
+            return True
         key = name.casefold()
-        return [m.start for m in raw if m.name.casefold() in key or key in m.name.casefold()]
+        written_somewhere = False
+        for folded, starts in written:  # a mention of a part or a whole of the name counts
+            if folded in key or key in folded:
+                written_somewhere = True
+                if any(not claimed(pos) or any(a <= pos < b for a, b in at_main_spans) for pos in starts):
+                    return True
+        return not written_somewhere
 
     leaders = _delegation_leaders(body, language, raw_persons, persons_all)
     member_word = _triggers().delegation["zh" if language == "zh" else "en"]["member"]
+    member_named = _may_match(member_word, body)
 
     results: list[Event] = []
     used_ids: dict[str, int] = {}
@@ -902,29 +1052,20 @@ def _build_events(
             date_value, precision, date_text = date.date, date.precision, date.text
         evidence = " ".join(s.text for s in candidate.sentences)
 
-        def belongs(name: str, raw: Sequence[Any]) -> bool:
-            """The main occasion has everyone not mentioned only in other events' own text."""
-            found = positions(name, raw)
-            return not found or any(not claimed(pos) for pos in found)
-
         if index == 0:
-            persons = [p for p in persons_all if belongs(p.name, raw_persons) or held_at_main(p.name, raw_persons)]
-            orgs = [o for o in orgs_all if belongs(o.name, raw_orgs) or held_at_main(o.name, raw_orgs)]
+            persons = [p for p in persons_all if on_main(p.name, persons_written)]
+            orgs = [o for o in orgs_all if on_main(o.name, orgs_written)]
         else:
             # the names as written in this event's own sentences, folded into full names known elsewhere
             spans = candidate.extra.get("spans") or [(s.start, s.end) for s in candidate.sentences]
-
-            def inside(offset: int, spans: list[tuple[int, int]] = spans) -> bool:
-                return any(a <= offset < b for a, b in spans)
-
-            persons = actors.dedupe_persons([m for m in raw_persons if inside(m.start)])
+            persons = actors.dedupe_persons(_mentions_within(raw_persons, spans))
             persons = [next((p for p in persons_all if _same_person(p.name, m.name) or _folds_into(p, m)), m)
                        for m in persons]
             persons = list({p.name: p for p in persons}.values())
-            if leaders and any(member_word.search(body, a, b) for a, b in spans):
+            if leaders and member_named and any(member_word.search(body, a, b) for a, b in spans):
                 # "the delegation met …": the head of the delegation was there
                 persons = [*[p for p in leaders if p not in persons], *persons]
-            orgs = actors.dedupe_organizations([m for m in raw_orgs if inside(m.start)])
+            orgs = actors.dedupe_organizations(_mentions_within(raw_orgs, spans))
 
         own_place = candidate.extra.get("place")
         if index == 0 or (own_place is not None and not _same_place(own_place, main_place)):

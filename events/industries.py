@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 import string
-from bisect import bisect_right
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
-from itertools import pairwise
+from itertools import accumulate, pairwise
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import ahocorasick
@@ -33,7 +34,6 @@ _CONSONANT_Y = re.compile(r"[^aeiou]y$")
 # Dashes read as spaces; double quotes and CJK brackets vanish (“智”造 is 智造). Single quotes stay so
 # that "China's" keeps its word boundary.
 _DROPPED = "“”\"「」『』《》〈〉"
-_DROPPED_RE = re.compile(f"[{re.escape(_DROPPED)}]")
 _AS_SPACE = "-‐‑–—_"
 _CASED_TABLE = str.maketrans(_AS_SPACE, " " * len(_AS_SPACE), _DROPPED)
 _FOLD_TABLE = str.maketrans(
@@ -44,7 +44,11 @@ _SPACES = re.compile(r"\s+")
 # Sentence pieces, a little finer than events.text.split_sentences (a stop before a space, every
 # Chinese stop; NFKC has made ！？； ASCII), so that each evidence sentence the caller passes is a run
 # of whole pieces, found by position. One regex pass costs a tenth of the shared splitter.
-_PIECE = re.compile(r"[^\s。;!?.][^\n。;!?.]*(?:\.(?![”’\")]*\s)[^\n。;!?.]*)*(?:[。;!?]+[”’\"」』)]*|\.+[”’\")]*)?")
+# The (?<!\s) at the end makes the match end where str.rstrip would cut it: backtracking gives back only the
+# trailing white space of the last run of letters.
+_PIECE = re.compile(
+    r"[^\s。;!?.][^\n。;!?.]*(?:\.(?![”’\")]*\s)[^\n。;!?.]*)*(?:[。;!?]+[”’\"」』)]*|\.+[”’\")]*)?(?<!\s)"
+)
 _MIN_CONTENT_PARAGRAPH = 25  # shorter lines are captions, image names, bylines
 # Keywords weaker than this ("construction", "culture", 文化) only support a tag near the event: they
 # count nowhere else and cannot make a tag on their own.
@@ -54,6 +58,16 @@ _SUPPORT_ZONES = frozenset({"title", "event", "scope", "near"})
 _NAVIGATION = re.compile(r"\|.*\|")
 _HEADLINE_LIST_ITEM = re.compile(r"^(?:\d{1,2}[.、)]|[·•▪►>-])\s*\S[^。！？!?]*$")
 _KIND_CUES = ("signing", "launch")
+_NO_KINDS: frozenset[str] = frozenset()
+_START = itemgetter(0)
+# Office patterns: a group of plain words that ends (or starts) the pattern, so that no match is possible
+# unless one of its words is near the keyword. Words only: letters, CJK, spaces and "|".
+_LAST_WORD_GROUP = re.compile(r"\(\?:([a-z \u3400-\u9fff|]+)\)(?:\\b)?$")
+_FIRST_WORD_GROUP = re.compile(r"^(?:\\b)?\(\?:([a-z \u3400-\u9fff|]+)\)(?![?*{])")
+# Keywords without CJK are all a text without CJK can contain. pyahocorasick looks a letter up among a
+# node's children one by one, and the root has hundreds of CJK children: on Chinese text the automaton runs
+# over the UTF-16 code units written as pairs of Latin-1 letters, whose root has a few dozen children.
+_WIDE = "utf-16-be"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +103,12 @@ class _Cues:
 @dataclass(frozen=True, slots=True)
 class _Keywords:
     automaton: Any  # ahocorasick.Automaton: key -> (length, latin, entries, cues)
+    latin_automaton: Any  # the keys without CJK
+    wide_automaton: Any  # every key as UTF-16 code units (see _WIDE); same values
     scoring: _Scoring
     cues: dict[str, _Cues]
     offices: dict[str, re.Pattern[str]]
+    office_words: dict[str, tuple[str, ...] | None]  # en, zh: one occurs near every office match (None: unknown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,16 +167,21 @@ def _keys_for(term: str) -> list[tuple[str, str | None]]:
 
 
 def _word_pattern(words: Sequence[str]) -> re.Pattern[str]:
-    """A word list as one lower-case pattern: English whole words (plural "s", "*" any ending)."""
-    alternatives = []
+    """A word list as one lower-case pattern: English whole words (plural "s", "*" any ending).
+
+    The English words share one look-behind and one look-ahead: a look-behind in front of every alternative
+    keeps the regex engine from skipping ahead to a possible first letter, twenty times slower.
+    """
+    chinese, english = [], []
     for word in words:
         stem = re.escape(word.rstrip("*"))
         if _CJK.search(word):
-            alternatives.append(stem)
+            chinese.append(stem)
         else:
-            ending = r"\w*" if word.endswith("*") else r"(?:e?s)?"
-            alternatives.append(rf"(?<![a-z0-9]){stem}{ending}(?![a-z0-9])")
-    return re.compile("|".join(alternatives))
+            english.append(stem + (r"\w*" if word.endswith("*") else r"(?:e?s)?"))
+    if english:
+        chinese.append(rf"(?<![a-z0-9])(?:{'|'.join(english)})(?![a-z0-9])")
+    return re.compile("|".join(chinese))
 
 
 def _compile_cues(raw: dict[str, Any], language: str) -> _Cues:
@@ -216,11 +238,16 @@ def _keywords() -> _Keywords:
                 key = _SPACES.sub(" ", word.rstrip("*").translate(_FOLD_TABLE)).strip()
                 cues.setdefault(key, []).append(_Cue(name, prefix))
 
-    automaton = ahocorasick.Automaton()
+    automaton, latin_automaton, wide_automaton = (ahocorasick.Automaton() for _ in range(3))
     for key in entries.keys() | cues.keys():
-        value = (len(key), not _CJK.search(key), tuple(entries.get(key, ())), tuple(cues.get(key, ())))
+        latin = not _CJK.search(key)
+        value = (len(key), latin, tuple(entries.get(key, ())), tuple(cues.get(key, ())))
         automaton.add_word(key, value)
-    automaton.make_automaton()
+        wide_automaton.add_word(key.encode(_WIDE).decode("latin-1"), value)
+        if latin:
+            latin_automaton.add_word(key, value)
+    for each in (automaton, latin_automaton, wide_automaton):
+        each.make_automaton()
 
     scoring_raw = raw["scoring"]
     scoring = _Scoring(
@@ -230,19 +257,67 @@ def _keywords() -> _Keywords:
     )
     compiled = {language: _compile_cues(raw["cues"], language) for language in ("en", "zh")}
     offices = {key: re.compile(pattern) for key, pattern in raw["offices"].items()}
-    return _Keywords(automaton=automaton, scoring=scoring, cues=compiled, offices=offices)
+    en_after = _office_words(raw["offices"]["en_after"], _LAST_WORD_GROUP)
+    en_before = _office_words(raw["offices"]["en_before"], _FIRST_WORD_GROUP)
+    office_words = {
+        "en": None if en_after is None or en_before is None else tuple(dict.fromkeys(en_after + en_before)),
+        "zh": _office_words(raw["offices"]["zh_after"], _LAST_WORD_GROUP),
+    }
+    return _Keywords(
+        automaton=automaton,
+        latin_automaton=latin_automaton,
+        wide_automaton=wide_automaton,
+        scoring=scoring,
+        cues=compiled,
+        offices=offices,
+        office_words=office_words,
+    )
+
+
+def _office_words(pattern: str, group: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The words of the group an office pattern starts or ends with, or None when it has none.
+
+    A match needs one of them, so a keyword with none of them nearby needs no regex. None (check every
+    keyword) when the pattern has an alternation outside parentheses, where the group would be optional.
+    """
+    found = group.search(pattern)
+    if found is None or _has_top_level_alternation(pattern):
+        return None
+    words = tuple(found.group(1).split("|"))
+    return words if all(words) else None
+
+
+def _has_top_level_alternation(pattern: str) -> bool:
+    depth, escaped, in_class, class_start = 0, False, False, -1
+    for i, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            if char == "]" and i > class_start + 1 and not (i == class_start + 2 and pattern[i - 1] == "^"):
+                in_class = False
+        elif char == "[":
+            in_class, class_start = True, i
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------------------
 # matching
 
 
-def _folded(text: str) -> tuple[str, str]:
+def _folded(text: str, lowered: str) -> tuple[str, str]:
     """(lower-cased, case-kept) forms of the text to match: dashes as spaces, quotes dropped.
 
-    str.lower and str.replace run in C; str.translate takes a slow path on non-ASCII text.
+    ``lowered`` is text.lower(), which the caller may have at hand. str.lower and str.replace run in C;
+    str.translate takes a slow path on non-ASCII text.
     """
-    lowered = text.lower()
     if len(lowered) != len(text):  # a rare letter whose lower case is longer (İ)
         return text.translate(_FOLD_TABLE), text.translate(_CASED_TABLE)
     cased = text
@@ -250,9 +325,10 @@ def _folded(text: str) -> tuple[str, str]:
         if dash in cased:
             cased = cased.replace(dash, " ")
             lowered = lowered.replace(dash, " ")
-    if _DROPPED_RE.search(cased):
-        cased = _DROPPED_RE.sub("", cased)
-        lowered = _DROPPED_RE.sub("", lowered)
+    for mark in _DROPPED:
+        if mark in cased:
+            cased = cased.replace(mark, "")
+            lowered = lowered.replace(mark, "")
     return lowered, cased
 
 
@@ -272,56 +348,98 @@ class _Found(NamedTuple):
     keywords: list[tuple[int, _Entry]]  # (position, keyword) kept by the overlap rule, in text order
     cues: list[tuple[int, str]]  # (position, cue name)
 
-    def matches(self) -> dict[str, tuple[float, str]]:
-        return _best_per_slug([entry for _, entry in self.keywords])
+    def entries(self) -> list[_Entry]:
+        return [entry for _, entry in self.keywords]
 
     def kinds(self) -> frozenset[str]:
         return frozenset(name for _, name in self.cues if name in _KIND_CUES)
 
 
-def _resolve_overlaps(spans: list[tuple[int, int, int, _Entry]]) -> list[tuple[int, int, int, _Entry]]:
+_Span = tuple[int, int, int, _Entry]  # start, end, key length, keyword
+
+
+def _resolve_overlaps(spans: list[_Span]) -> list[_Span]:
     """Keep the longest of overlapping matches, then the leftmost; spans come sorted by start.
 
     On one span the exact word ("logistics") comes before a plural match ("logistic"+s).
     """
-    kept: list[tuple[int, int, int, _Entry]] = []
+    kept: list[_Span] = []
     i, n = 0, len(spans)
     while i < n:  # clusters of mutually reachable overlaps; most are a single match
-        j, cluster_end = i + 1, spans[i][1]
+        cluster_start, cluster_end = spans[i][0], spans[i][1]
+        j = i + 1
         while j < n and spans[j][0] < cluster_end:
-            cluster_end = max(cluster_end, spans[j][1])
+            if spans[j][1] > cluster_end:
+                cluster_end = spans[j][1]
             j += 1
         if j == i + 1:
             kept.append(spans[i])
         else:
-            chosen: list[tuple[int, int, int, _Entry]] = []
-            for span in sorted(spans[i:j], key=lambda s: (s[0] - s[1], -s[2], s[0])):
-                start, end = span[0], span[1]
-                same = chosen and chosen[-1][0] == start and chosen[-1][1] == end
-                if same or not any(start < c[1] and c[0] < end for c in chosen):
-                    chosen.append(span)
-            kept.extend(sorted(chosen, key=lambda s: s[0]))
+            # Most clusters are one long match and the shorter keywords inside it (新能源汽车: 新能源, 能源,
+            # 汽车): the spans that cover the whole cluster win, and overlap everything else.
+            covering = [s for s in spans[i:j] if s[0] == cluster_start and s[1] == cluster_end]
+            if covering:
+                covering.sort(key=_longer_key_first)
+                kept.extend(covering)
+            else:
+                kept.extend(_resolve_cluster(spans[i:j]))
         i = j
     return kept
 
 
-def _find(text: str) -> _Found:
-    """All keywords and cue words of a text, positions in the text as given.
+def _resolve_cluster(cluster: list[_Span]) -> list[_Span]:
+    chosen: list[_Span] = []
+    for span in sorted(cluster, key=_longest_first):
+        start, end = span[0], span[1]
+        same = chosen and chosen[-1][0] == start and chosen[-1][1] == end
+        if same or not any(start < c[1] and c[0] < end for c in chosen):
+            chosen.append(span)
+    chosen.sort(key=_START)
+    return chosen
+
+
+def _longest_first(span: _Span) -> tuple[int, int, int]:
+    return span[0] - span[1], -span[2], span[0]
+
+
+def _longer_key_first(span: _Span) -> int:
+    return -span[2]
+
+
+def _automaton_hits(folded: str) -> tuple[Iterable[tuple[int, Any]], bool]:
+    """The automaton iteration over the text, and whether its positions count UTF-16 code units."""
+    keywords = _keywords()
+    if folded.isascii() or not _CJK.search(folded):
+        return keywords.latin_automaton.iter(folded), False
+    wide = folded.encode(_WIDE).decode("latin-1")
+    if len(wide) != 2 * len(folded):  # characters beyond the BMP take two code units
+        return keywords.automaton.iter(folded), False
+    return keywords.wide_automaton.iter(wide), True
+
+
+def _find(text: str, lowered: str | None = None) -> _Found:
+    """All keywords and cue words of a text, positions in the text as given; ``lowered`` is text.lower().
 
     Overlapping keywords: the longest wins, then the leftmost (工业互联网 beats the 建工 of
     组建工业互联网, 新能源汽车 beats 能源, "energy saving" beats "energy"). Cue words overlap freely.
     """
-    folded, cased_text = _folded(text)
+    folded, cased_text = _folded(text, text.lower() if lowered is None else lowered)
     alnum = _ASCII_ALNUM
-    spans: list[tuple[int, int, int, _Entry]] = []  # start, end, key length, keyword
+    n = len(folded)
+    spans: list[_Span] = []
     cue_hits: list[tuple[int, str]] = []
-    for last, (length, latin, entries, cues) in _keywords().automaton.iter(folded):
+    hits, wide = _automaton_hits(folded)
+    for last, (length, latin, entries, cues) in hits:
+        if wide:
+            if not last & 1:  # a key's code units across two characters
+                continue
+            last >>= 1
         start = last - length + 1
         end = last + 1
         if latin:
-            if start > 0 and folded[start - 1] in alnum:
+            if start and folded[start - 1] in alnum:
                 continue
-            word_end = _end_of_word(folded, end)
+            word_end = end if end == n or folded[end] not in alnum else _end_of_word(folded, end)
             if cues:
                 cue_hits.extend((start, cue.name) for cue in cues if cue.prefix or word_end >= 0)
             if word_end < 0:
@@ -333,16 +451,59 @@ def _find(text: str) -> _Found:
             if entry.cased is None or cased_text.startswith(entry.cased, start):
                 spans.append((start, end, length, entry))
     if len(spans) > 1:
-        spans.sort(key=lambda s: s[0])
+        spans.sort(key=_START)
         spans = _resolve_overlaps(spans)
     if spans:
-        spans = [span for span in spans if not _in_office_name(folded, span[0], span[1])]
+        spans = _outside_offices(folded, spans)
     keywords = [(span[0], span[3]) for span in spans]
     if len(folded) != len(text):  # quotes were dropped: map positions back to the original text
-        dropped = [m.start() - i for i, m in enumerate(_DROPPED_RE.finditer(text))]
+        dropped = [position - i for i, position in enumerate(_occurrences(text, _DROPPED))]
         keywords = [(p + bisect_right(dropped, p), entry) for p, entry in keywords]
         cue_hits = [(p + bisect_right(dropped, p), name) for p, name in cue_hits]
     return _Found(keywords, cue_hits)
+
+
+def _outside_offices(folded: str, spans: list[_Span]) -> list[_Span]:
+    """The spans that are not part of an office's name (科技局, "Department of Commerce").
+
+    The office patterns run only where one of their words occurs close enough to be part of a match.
+    """
+    office_words = _keywords().office_words
+    english, chinese = office_words["en"], office_words["zh"]
+    ascii_starts = [folded[span[0]].isascii() for span in spans]
+    english_needed, chinese_needed = True in ascii_starts, False in ascii_starts
+    # where the office words occur, for the keywords that need them; None: check every keyword
+    near_english = _occurrences(folded, english) if english_needed and english is not None else None
+    near_chinese = _occurrences(folded, chinese) if chinese_needed and chinese is not None else None
+    if (not english_needed or near_english == []) and (not chinese_needed or near_chinese == []):
+        return spans
+    kept = []
+    for span, ascii_start in zip(spans, ascii_starts, strict=True):
+        start, end = span[0], span[1]
+        if ascii_start:  # en_before searches 60 characters before the keyword, en_after 60 after
+            positions, low, high = near_english, start - 60, end + 60
+        else:  # zh_after matches within 12 characters after the keyword
+            positions, low, high = near_chinese, end, end + 12
+        if positions is not None:
+            first = bisect_left(positions, low)
+            if first == len(positions) or positions[first] >= high:
+                kept.append(span)
+                continue
+        if not _in_office_name(folded, start, end):
+            kept.append(span)
+    return kept
+
+
+def _occurrences(text: str, words: Sequence[str]) -> list[int]:
+    """Sorted start positions of every occurrence of the words."""
+    found = []
+    for word in words:
+        position = text.find(word)
+        while position >= 0:
+            found.append(position)
+            position = text.find(word, position + 1)
+    found.sort()
+    return found
 
 
 def _in_office_name(folded: str, start: int, end: int) -> bool:
@@ -355,19 +516,27 @@ def _in_office_name(folded: str, start: int, end: int) -> bool:
     return bool(offices["zh_after"].match(folded, end, end + 12))
 
 
+def _strongest_per_slug(entries: Sequence[_Entry]) -> _Matches:
+    """(slug, weight, term) of _best_per_slug."""
+    if len(entries) == 1 and len(entries[0].weights) == 1:
+        (slug, weight), = entries[0].weights
+        return ((slug, weight, entries[0].term),)
+    return tuple([(slug, weight, term) for slug, (weight, term) in _best_per_slug(entries).items()])
+
+
 def _best_per_slug(entries: Sequence[_Entry]) -> dict[str, tuple[float, str]]:
     """The strongest (weight, term) per slug: one sentence counts a slug once."""
     best: dict[str, tuple[float, str]] = {}
     for entry in entries:
         for slug, weight in entry.weights:
-            if weight > best.get(slug, (0.0, ""))[0]:
+            current = best.get(slug)
+            if current is None or weight > current[0]:  # weights are positive
                 best[slug] = (weight, entry.term)
     return best
 
 
-def _lower(text: str) -> str:
-    """Lower case with the same length (the cue patterns are written in lower case)."""
-    lowered = text.lower()
+def _lower(text: str, lowered: str) -> str:
+    """Lower case with the same length (the cue patterns are written in lower case); lowered is text.lower()."""
     return lowered if len(lowered) == len(text) else text.translate(_ASCII_LOWER)
 
 
@@ -375,11 +544,15 @@ def _lower(text: str) -> str:
 # the article body, analysed once per body (the caller tags every event of an article)
 
 
+_Matches = tuple[tuple[str, float, str], ...]  # (slug, weight, term)
+
+
 class _BodySentence(NamedTuple):
     text: str
     paragraph: int  # line number
     region: int  # increments at each "At another ceremony" / "On the second day" sentence
-    matches: dict[str, tuple[float, str]]
+    matches: _Matches  # (slug, weight, term): the strongest keyword per slug
+    strong_matches: _Matches  # those that count far from the event too
     scope: bool
     continuation: bool
     kinds: frozenset[str]
@@ -398,7 +571,7 @@ class _Body:
 
 def _pieces(text: str) -> list[tuple[int, int]]:
     """(start, end) of the sentence pieces of a text, without trailing white space."""
-    return [(m.start(), m.start() + len(m.group().rstrip())) for m in _PIECE.finditer(text)]
+    return [m.span() for m in _PIECE.finditer(text)]
 
 
 def _is_scope(cues: list[tuple[int, str]], lowered: str, span: tuple[int, int], cue_words: _Cues) -> bool:
@@ -418,14 +591,13 @@ def _is_scope(cues: list[tuple[int, str]], lowered: str, span: tuple[int, int], 
 @lru_cache(maxsize=128)
 def _analyse_body(body: str, language: str) -> _Body:
     cue_patterns = _keywords().cues["zh" if language == "zh" else "en"]
-    lowered = _lower(body)
+    body_lower = body.lower()
+    lowered = _lower(body, body_lower)
     lines = body.split("\n")
-    line_starts = [0]
-    for line in lines[:-1]:
-        line_starts.append(line_starts[-1] + len(line) + 1)
+    line_starts = list(accumulate([len(line) + 1 for line in lines[:-1]], initial=0))
     pieces = _pieces(body)
     starts = [a for a, _ in pieces]
-    found = _find(body)
+    found = _find(body, body_lower)
     keywords_at: dict[int, list[_Entry]] = {}
     for position, entry in found.keywords:
         keywords_at.setdefault(bisect_right(starts, position) - 1, []).append(entry)
@@ -433,36 +605,41 @@ def _analyse_body(body: str, language: str) -> _Body:
     for position, name in found.cues:
         cues_at.setdefault(bisect_right(starts, position) - 1, []).append((position, name))
 
+    other_event = cue_patterns.other_event.match
     regions: list[int] = []
-    paragraphs: list[int] = []
-    kinds: list[frozenset[str]] = []
+    region = 0
+    for a, b in pieces:
+        if other_event(lowered, a, b):
+            region += 1
+        regions.append(region)
+    paragraphs = [bisect_right(line_starts, a) - 1 for a in starts]
+    kinds = [_NO_KINDS] * len(pieces)
+    for index, cues in cues_at.items():
+        if index >= 0:
+            kinds[index] = frozenset(name for _, name in cues if name in _KIND_CUES)
+
     sentences: dict[int, _BodySentence] = {}
     chrome_lines: dict[int, bool] = {}
-    region = 0
-    for index, (a, b) in enumerate(pieces):
-        paragraph = bisect_right(line_starts, a) - 1
-        if cue_patterns.other_event.match(lowered, a, b):
-            region += 1
-        cues = cues_at.get(index, [])
-        sentence_kinds = frozenset(name for _, name in cues if name in _KIND_CUES)
-        regions.append(region)
-        paragraphs.append(paragraph)
-        kinds.append(sentence_kinds)
-        entries = keywords_at.get(index)
-        if not entries:
+    continuation = cue_patterns.continuation.match
+    for index in sorted(keywords_at):
+        if index < 0:  # before the first piece
             continue
+        a, b = pieces[index]
+        paragraph = paragraphs[index]
         if paragraph not in chrome_lines:
             line = lines[paragraph].strip()
             chrome_lines[paragraph] = bool(_NAVIGATION.search(line) or _HEADLINE_LIST_ITEM.match(line))
-        sentences[index] = _BodySentence(
-            text=body[a:b],
-            paragraph=paragraph,
-            region=region,
-            matches=_best_per_slug(entries),
-            scope=_is_scope(cues, lowered, (a, b), cue_patterns),
-            continuation=bool(cue_patterns.continuation.match(lowered, a, b)),
-            kinds=sentence_kinds,
-            chrome=chrome_lines[paragraph],
+        matches = _strongest_per_slug(keywords_at[index])
+        sentences[index] = _BodySentence(  # positional: a tenth of the cost with keywords
+            body[a:b],  # text
+            paragraph,
+            regions[index],  # region
+            matches,
+            _counting(matches, "background"),  # strong_matches
+            _is_scope(cues_at.get(index, []), lowered, (a, b), cue_patterns),  # scope
+            bool(continuation(lowered, a, b)),  # continuation
+            kinds[index],
+            chrome_lines[paragraph],  # chrome
         )
     content = [p for p, line in enumerate(lines) if len(line.strip()) >= _MIN_CONTENT_PARAGRAPH]
     return _Body(
@@ -492,6 +669,7 @@ def _event_pieces(analysed: _Body, body: str, event_text: str) -> list[int]:
 # scoring
 
 
+
 def _zone_of(
     sentence: _BodySentence,
     after_event: bool,
@@ -516,19 +694,60 @@ def _zone_of(
     return "background"
 
 
-def _add(
-    hits: dict[str, list[IndustryHit]],
-    matches: dict[str, tuple[float, str]],
-    zone: str,
-    zone_weight: float,
-    text: str,
-) -> None:
-    for slug, (weight, term) in matches.items():
-        if weight < _WEAK and zone not in _SUPPORT_ZONES:
+def _counting(matches: _Matches, zone: str) -> _Matches:
+    """The matches that count in a zone: weak keywords only near the event."""
+    if zone in _SUPPORT_ZONES:
+        return matches
+    if len(matches) == 1:
+        return matches if matches[0][1] >= _WEAK else ()
+    return tuple([match for match in matches if match[1] >= _WEAK])
+
+
+def _counted_sentences(
+    title: str | None, event_text: str, body: str, language: str
+) -> list[tuple[str, _Matches, str]]:
+    """(zone, matches that count there, sentence) of the headline, the evidence and every body sentence
+    that names an industry, in the order their hits count."""
+    analysed = _analyse_body(body, language)
+    event_text = (event_text or "").strip()
+    title_text = (title or "").strip()
+    if _NAVIGATION.search(title_text):
+        title_text = ""
+
+    counted: list[tuple[str, _Matches, str]] = []
+    if title_text:
+        counted.append(("title", _strongest_per_slug(_find(title_text).entries()), title_text))
+    event_indices = _event_pieces(analysed, body, event_text) if event_text else []
+    event_kinds = frozenset(kind for i in event_indices for kind in analysed.kinds[i])
+    if event_text and not event_indices:  # evidence that is not part of the body
+        found = _find(event_text)
+        event_kinds = found.kinds()
+        counted.append(("event", _strongest_per_slug(found.entries()), event_text))
+
+    event_set = set(event_indices)
+    first_event = min(event_indices, default=0)
+    event_regions = {analysed.regions[i] for i in event_indices}
+    event_paragraphs = {analysed.paragraphs[i] for i in event_indices}
+    lead_paragraphs = event_paragraphs | {
+        analysed.next_content_paragraph[p] for p in event_paragraphs if p in analysed.next_content_paragraph
+    }
+    for i, sentence in analysed.sentences.items():
+        if i in event_set:
+            counted.append(("event", sentence.matches, sentence.text))
             continue
-        hits.setdefault(slug, []).append(IndustryHit(zone, term, weight, weight * zone_weight, text))
+        if sentence.chrome or (title_text and sentence.text in title_text):
+            continue  # page chrome; the headline repeated as the body's first line is counted once
+        zone = _zone_of(sentence, i > first_event, event_regions, lead_paragraphs, event_kinds)
+        matches = sentence.matches if zone in _SUPPORT_ZONES else sentence.strong_matches
+        if matches:
+            counted.append((zone, matches, sentence.text))
+    return counted
 
 
+def _organizations(organization_industries: Sequence[str]) -> list[str]:
+    """The known slugs of the participating companies, each once."""
+    known = industry_slugs()
+    return [slug for slug in dict.fromkeys(organization_industries) if slug in known]
 
 
 def industry_evidence(
@@ -540,47 +759,16 @@ def industry_evidence(
     language: str,
 ) -> list[IndustryEvidence]:
     """Every slug with any score, best first, with the keyword hits behind it (for debugging)."""
-    keywords = _keywords()
-    weights = keywords.scoring.zone_weights
-    analysed = _analyse_body(body, language)
-    event_text = (event_text or "").strip()
-    title_text = (title or "").strip()
-    if _NAVIGATION.search(title_text):
-        title_text = ""
-
+    scoring = _keywords().scoring
     hits: dict[str, list[IndustryHit]] = {}
-    if title_text:
-        _add(hits, _find(title_text).matches(), "title", weights["title"], title_text)
-    event_indices = _event_pieces(analysed, body, event_text) if event_text else []
-    event_kinds = frozenset(kind for i in event_indices for kind in analysed.kinds[i])
-    if event_text and not event_indices:  # evidence that is not part of the body
-        found = _find(event_text)
-        event_kinds = found.kinds()
-        _add(hits, found.matches(), "event", weights["event"], event_text)
+    for zone, matches, text in _counted_sentences(title, event_text, body, language):
+        zone_weight = scoring.zone_weights[zone]
+        for slug, weight, term in matches:
+            hits.setdefault(slug, []).append(IndustryHit(zone, term, weight, weight * zone_weight, text))
+    for slug in _organizations(organization_industries):
+        hits.setdefault(slug, []).append(IndustryHit("organization", slug, 1.0, scoring.organization_weight, ""))
 
-    event_set = set(event_indices)
-    first_event = min(event_indices, default=0)
-    event_regions = {analysed.regions[i] for i in event_indices}
-    event_paragraphs = {analysed.paragraphs[i] for i in event_indices}
-    lead_paragraphs = event_paragraphs | {
-        analysed.next_content_paragraph[p] for p in event_paragraphs if p in analysed.next_content_paragraph
-    }
-    for i, sentence in analysed.sentences.items():
-        if i in event_set:
-            zone = "event"
-        elif sentence.chrome or (title_text and sentence.text in title_text):
-            continue  # page chrome; the headline repeated as the body's first line is counted once
-        else:
-            zone = _zone_of(sentence, i > first_event, event_regions, lead_paragraphs, event_kinds)
-        _add(hits, sentence.matches, zone, weights[zone], sentence.text)
-
-    known = industry_slugs()
-    for slug in dict.fromkeys(organization_industries):
-        if slug in known:
-            weight = keywords.scoring.organization_weight
-            hits.setdefault(slug, []).append(IndustryHit("organization", slug, 1.0, weight, ""))
-
-    threshold = keywords.scoring.threshold - 1e-9
+    threshold = scoring.threshold - 1e-9
     evidence = []
     for slug, slug_hits in hits.items():
         score = round(sum(h.score for h in slug_hits), 4)
@@ -598,15 +786,36 @@ def tag_industries(
     organization_industries: Sequence[str] = (),
     language: str,
 ) -> list[str]:
-    """Industry slugs (sorted by score desc, then slug) of what the EVENT is about."""
-    evidence = industry_evidence(
-        title=title,
-        event_text=event_text,
-        body=body,
-        organization_industries=organization_industries,
-        language=language,
-    )
-    return [e.slug for e in evidence if e.tagged]
+    """Industry slugs (sorted by score desc, then slug) of what the EVENT is about.
+
+    The tags of industry_evidence, summed the same way (same scores in the same order) without building
+    the hits that only explain them.
+    """
+    scoring = _keywords().scoring
+    scores: dict[str, list[float]] = {}
+    strong: set[str] = set()  # a slug needs one keyword that is not weak
+    for zone, matches, _text in _counted_sentences(title, event_text, body, language):
+        zone_weight = scoring.zone_weights[zone]
+        for slug, weight, _term in matches:
+            slug_scores = scores.get(slug)
+            if slug_scores is None:
+                scores[slug] = [weight * zone_weight]
+            else:
+                slug_scores.append(weight * zone_weight)
+            if weight >= _WEAK:
+                strong.add(slug)
+    for slug in _organizations(organization_industries):
+        scores.setdefault(slug, []).append(scoring.organization_weight)
+        strong.add(slug)
+
+    threshold = scoring.threshold - 1e-9
+    tagged = []
+    for slug in strong:
+        score = round(sum(scores[slug]), 4)
+        if score >= threshold:
+            tagged.append((-score, slug))
+    tagged.sort()
+    return [slug for _, slug in tagged]
 
 
 def keyword_terms(slug: str) -> list[str]:

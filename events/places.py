@@ -12,10 +12,12 @@ from __future__ import annotations
 import csv
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from operator import itemgetter
 from typing import Any, cast
 
 import ahocorasick
@@ -24,6 +26,7 @@ import yaml
 from events.schema import Location, LocationPrecision
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 # Latin text is matched on a same-length copy: lower case ASCII, curly apostrophes straightened, every
 # character that cannot be inside a place name turned into a space (hyphens too: "Chengdu-Chongqing")
 _LATIN_TABLE = str.maketrans({
@@ -69,6 +72,50 @@ class _Alias:
     exact_case: bool  # acronyms: "US" but not "us"
 
 
+# Case-insensitive patterns are several times slower in CPython's re: it cannot skip an alternative by its first
+# letter. On ASCII text the same pattern with its letters lower-cased, run over the lower-cased text, finds the
+# same, provided the source uses only these plain constructs (ASCII; no inline flags, code escapes, named
+# groups, comments or back-references; class ranges only within one case or the digits); others keep the slow way.
+_PLAIN_SOURCE = re.compile(
+    r"(?:\\[bBdDsSwW]|\\[^a-zA-Z0-9]|\(\?(?:[:=!]|<[=!])|\((?!\?)|[)|?*+^$.]|\{\d+(?:,\d*)?\}"
+    r"|\[\^?-?(?:\\[dDsSwW]|\\[^a-zA-Z0-9]|[a-z]-[a-z]|[A-Z]-[A-Z]|[0-9]-[0-9]|[^\\\]\-])*-?\]"
+    r"|[^\\\[\]{}()|?*+^$.])*"
+)
+
+
+_LETTER_OUTSIDE_ESCAPE = re.compile(r"\\.|[A-Z]+")
+
+
+def _lower_letters(match: re.Match[str]) -> str:
+    """Lower-case the letters of a pattern, leaving escapes (\\S, \\W, \\B) alone."""
+    return match.group() if match.group()[0] == "\\" else match.group().lower()
+
+
+@dataclass(frozen=True, slots=True)
+class _Caseless:
+    """A case-insensitive pattern, and its twin for lower-cased ASCII text when the source allows one."""
+    pattern: re.Pattern[str]
+    lower: re.Pattern[str] | None
+
+    @classmethod
+    def compile(cls, source: str) -> _Caseless:
+        lower = None
+        if source.isascii() and _PLAIN_SOURCE.fullmatch(source):
+            lower = re.compile(_LETTER_OUTSIDE_ESCAPE.sub(_lower_letters, source))
+        return cls(re.compile(source, re.IGNORECASE), lower)
+
+    def search(self, text: str, lowered: str, ascii_text: bool) -> bool:
+        """``lowered`` is ``text.lower()``, ``ascii_text`` whether ``text`` is ASCII."""
+        if ascii_text and self.lower is not None:
+            return self.lower.search(lowered) is not None
+        return self.pattern.search(text) is not None
+
+    def match(self, text: str, lowered: str, ascii_text: bool) -> bool:
+        if ascii_text and self.lower is not None:
+            return self.lower.match(lowered) is not None
+        return self.pattern.match(text) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class _Rules:
     zh_need_context: frozenset[str]
@@ -109,6 +156,23 @@ class _Rules:
     zh_publisher: re.Pattern[str]
     en_weak_context_before: re.Pattern[str]
     zh_weak_context_after: re.Pattern[str]
+    # the case-insensitive patterns that every English mention may ask, with their faster twins
+    en_venue_before_ci: _Caseless
+    en_venue_weak_before_ci: _Caseless
+    en_venue_after_ci: _Caseless
+    en_site_in_before_ci: _Caseless
+    en_origin_before_ci: _Caseless
+    en_origin_after_ci: _Caseless
+    en_partner_before_ci: _Caseless
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What the resolver asks of a tuple of alias entries, worked out once per gazetteer key."""
+    places: frozenset[int]  # every entry's place (-1 for a named region)
+    strong: frozenset[int]  # the places of the entries that need no context
+    has_place: bool  # not only named regions
+    foreign: bool  # no Chinese place and no named region among them
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +180,16 @@ class _Gazetteer:
     places: tuple[Place, ...]
     prior: tuple[float, ...]
     ancestors: tuple[frozenset[int], ...]
-    zh: Any  # ahocorasick.Automaton: _encode_cjk(key) -> (key, tuple[_Alias, ...])
-    en: Any  # ahocorasick.Automaton: " " + normalised key -> (alias, tuple[_Alias, ...])
+    # ahocorasick.Automaton: _utf32(key) -> (length, entries, facts, broad_only, blocked_followers); broad_only:
+    # every entry is a region, country or province (dropped before 族/语/文); blocked_followers: the characters
+    # that may not follow the key's last character (中原区域, 玉林市场)
+    zh: Any
+    # keys with characters outside the CJK block, which stand for any such character: (pattern, value as above)
+    zh_loose: tuple[tuple[str, re.Pattern[str], tuple[Any, ...]], ...]
+    # ahocorasick.Automaton: " " + normalised key -> (alias, entries, facts, capitalised, any_exact_case,
+    # chinese_word); chinese_word: every entry a Chinese place and the alias one word ("Zhou Yongkang" test)
+    en: Any
+    en_longest: int  # the longest Latin key; 0 when some key holds no ASCII letter (no scan may be narrowed)
     rules: _Rules
     info: dict[str, Any]
 
@@ -149,19 +221,14 @@ def _latin_byte(b: int) -> int:
 
 
 _LATIN_BYTES = bytes(_latin_byte(b) for b in range(256))
-# Chinese text is matched with each character spelled as two code points (a high and a low half of its
-# offset in the CJK block): pyahocorasick looks up a node's children one by one, and two levels of at
-# most 164 and 128 children are much faster to walk than one level of thousands
+# Chinese text is matched as UTF-32 code units spelled as Latin-1 characters (four per character, the first
+# two zero for every CJK character): pyahocorasick looks up a node's children one by one, and levels of at
+# most 82 and 256 children are much faster to walk than one level of thousands; the encoding is one C call
 _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
 
 
-@cache
-def _cjk_pairs() -> dict[int, str]:
-    return {c: chr(0x100 + ((c - 0x4E00) >> 7)) + chr(0x80 + ((c - 0x4E00) & 127)) for c in range(0x4E00, 0xA000)}
-
-
-def _encode_cjk(text: str) -> str:
-    return _NOT_CJK.sub("  ", text).translate(_cjk_pairs())
+def _utf32(text: str) -> str:
+    return text.encode("utf-32-be", "surrogatepass").decode("latin-1")
 
 
 @cache
@@ -210,6 +277,13 @@ def _rules() -> _Rules:
         zh_publisher=rx("zh_publisher"),
         en_weak_context_before=rx("en_weak_context_before"),
         zh_weak_context_after=rx("zh_weak_context_after"),
+        en_venue_before_ci=_Caseless.compile(data["en_venue_before"]),
+        en_venue_weak_before_ci=_Caseless.compile(data["en_venue_weak_before"]),
+        en_venue_after_ci=_Caseless.compile(data["en_venue_after"]),
+        en_site_in_before_ci=_Caseless.compile(data["en_site_in_before"]),
+        en_origin_before_ci=_Caseless.compile(data["en_origin_before"]),
+        en_origin_after_ci=_Caseless.compile(data["en_origin_after"]),
+        en_partner_before_ci=_Caseless.compile(data["en_partner_before"]),
     )
 
 
@@ -288,16 +362,63 @@ def _gazetteer() -> _Gazetteer:
         en_surface.setdefault(key, region)
         en_aliases.setdefault(key, []).append(_Alias(-1, False, True, False))
 
+    facts: dict[tuple[_Alias, ...], _Facts] = {}
     zh = ahocorasick.Automaton()
+    loose: dict[str, tuple[str, re.Pattern[str], tuple[Any, ...]]] = {}
     for key, entries in zh_aliases.items():
-        zh.add_word(_encode_cjk(key), (key, tuple(_dedupe_aliases(entries))))
+        deduped = tuple(_dedupe_aliases(entries))
+        value = (
+            len(key), deduped, _facts_of(deduped, places, facts),
+            all(e.place < 0 or places[e.place].level in {"country", "province"} for e in deduped),
+            rules.zh_suffix_not_followed_by.get(key[-1], ""),
+        )
+        if _NOT_CJK.search(key):
+            # any character outside the CJK block stands for any other ("刚果（布）", "刚果(布)"); the last such
+            # key of one shape wins, as it would in an automaton
+            shape = _NOT_CJK.sub(" ", key)
+            pattern = "".join("[^\u4e00-\u9fff]" if c == " " else re.escape(c) for c in shape)
+            loose[shape] = (_first_cjk_run(key), re.compile(f"(?=({pattern}))"), value)
+        else:
+            zh.add_word(_utf32(key), value)
     zh.make_automaton()
     en = ahocorasick.Automaton()
     for key, entries in en_aliases.items():
-        en.add_word(key, (en_surface[key], tuple(_dedupe_aliases(entries))))
+        alias = en_surface[key]
+        deduped = tuple(_dedupe_aliases(entries))
+        chinese_word = " " not in alias and all(
+            e.place >= 0 and places[e.place].country_code in _CHINA for e in deduped
+        )
+        en.add_word(key, (
+            alias, deduped, _facts_of(deduped, places, facts), alias[:1].isupper(), any(e.exact_case for e in deduped),
+            chinese_word,
+        ))
     en.make_automaton()
+    en_longest = max(map(len, en_aliases), default=0) if all(_ASCII_LETTER.search(k) for k in en_aliases) else 0
     info = _gazetteer_meta()
-    return _Gazetteer(tuple(places), tuple(priors), tuple(ancestors), zh, en, rules, info)
+    return _Gazetteer(
+        tuple(places), tuple(priors), tuple(ancestors), zh, tuple(loose.values()), en, en_longest, rules, info
+    )
+
+
+def _facts_of(
+    entries: tuple[_Alias, ...], places: Sequence[Place], known: dict[tuple[_Alias, ...], _Facts] | None = None
+) -> _Facts:
+    facts = known.get(entries) if known is not None else None
+    if facts is None:
+        facts = _Facts(
+            frozenset(e.place for e in entries),
+            frozenset(e.place for e in entries if not e.weak),
+            any(e.place >= 0 for e in entries),
+            not any(e.place < 0 or places[e.place].country_code in _CHINA for e in entries),
+        )
+        if known is not None:
+            known[entries] = facts
+    return facts
+
+
+def _first_cjk_run(key: str) -> str:
+    match = re.search(r"[\u4e00-\u9fff]+", key)
+    return match.group() if match else key
 
 
 def _too_short(alias: str) -> bool:
@@ -353,59 +474,99 @@ class _Candidate:
     end: int
     entries: tuple[_Alias, ...]
     latin: bool
+    facts: _Facts
     choice: int = -1
 
 
-def _raw_candidates(text: str, gaz: _Gazetteer) -> list[_Candidate]:
-    rules = gaz.rules
-    found: list[_Candidate] = []
-    if not text.isascii() and _CJK.search(text):
-        for end_index, (key, entries) in gaz.zh.iter(_encode_cjk(text)):
-            if not end_index & 1:
-                continue  # ended in the middle of a character
-            end = (end_index >> 1) + 1
-            start = end - len(key)
-            if text.startswith(rules.zh_not_followed_by, end) and all(
-                e.place < 0 or gaz.places[e.place].level in {"country", "province"} for e in entries
-            ):
-                continue
-            following = text[end : end + 1]
-            if following and following in rules.zh_suffix_not_followed_by.get(key[-1], ""):
-                continue  # 中原区域 is a region, 玉林市场 a market
-            found.append(_Candidate(start, end, entries, latin=False))
+# a raw match: (start - end, start, order found, end, entries, latin, facts); sorting these puts the longest
+# first, then the leftmost, and never compares past the order found
+_Raw = tuple[int, int, int, int, tuple[_Alias, ...], bool, _Facts]
+
+
+def _raw_candidates(text: str, gaz: _Gazetteer) -> list[_Raw]:
+    found: list[_Raw] = []
+    first, stop = 0, len(text) + 1
+    if not text.isascii():
+        if _CJK.search(text):
+            _add_chinese(text, gaz, found)
+        # every Latin key holds an ASCII letter: only the stretch around them needs scanning (they are few in
+        # Chinese text), in the coordinates of norm below
+        if gaz.en_longest:
+            letter = _ASCII_LETTER.search(text)
+            if letter is None:
+                return found
+            last = len(text) - 1 - cast(re.Match[str], _ASCII_LETTER.search(text[::-1])).start()
+            first = max(0, letter.start() + 1 - gaz.en_longest)
+            stop = min(stop, last + 1 + gaz.en_longest)  # iter must not run past the end
     norm = " " + _normalise_latin(text)
-    for end_index, (alias, entries) in gaz.en.iter(norm):
-        end = end_index  # in text coordinates (norm has one leading space)
+    length = len(text)
+    surnames = gaz.rules.surnames
+    latin_found = False
+    for end, (alias, entries, facts, capitalised, any_exact, chinese_word) in gaz.en.iter(norm, first, stop):
+        # end is in text coordinates (norm has one leading space)
         start = end - len(alias)
-        if start < 0 or (end < len(text) and (norm[end + 1].isalnum())):
+        if start < 0 or (end < length and norm[end + 1].isalnum()):
             continue
-        surface = text[start:end]
-        usable = tuple(e for e in entries if not e.exact_case or surface == alias)
-        if not usable:
-            continue
-        if alias[:1].isupper() and not surface[:1].isupper():
+        if capitalised and not text[start].isupper():
             continue  # "china", "reading": lower case is a word, not a place
-        if _after_surname(text, start, rules) and all(
-            e.place >= 0 and gaz.places[e.place].country_code in _CHINA and " " not in alias for e in usable
-        ):
+        if any_exact:
+            surface = text[start:end]
+            usable = tuple(e for e in entries if not e.exact_case or surface == alias)
+            if not usable:
+                continue
+            if len(usable) != len(entries):
+                facts = _facts_of(usable, gaz.places)
+                chinese_word = " " not in alias and all(
+                    e.place >= 0 and gaz.places[e.place].country_code in _CHINA for e in usable
+                )
+            entries = usable
+        if chinese_word and text[start - 1 : start].isspace() and _after_surname(text, start, surnames):
             continue
-        found.append(_Candidate(start, end, usable, latin=True))
-    if found and any(c.latin for c in found):
-        ends = {c.end for c in found}
-        found = [c for c in found if not (c.latin and _inside_foreign_name(text, c, ends, gaz))]
+        found.append((start - end, start, len(found), end, entries, True, facts))
+        latin_found = True
+    if latin_found:
+        ends = {raw[3] for raw in found}
+        found = [
+            raw for raw in found if not (raw[5] and raw[6].foreign and _inside_foreign_name(text, raw[1], ends, gaz))
+        ]
     return found
+
+
+def _add_chinese(text: str, gaz: _Gazetteer, found: list[_Raw]) -> None:
+    blocked_after = gaz.rules.zh_not_followed_by
+    length = len(text)
+    for end_index, (size, entries, facts, broad_only, blocked_followers) in gaz.zh.iter(_utf32(text)):
+        if end_index & 3 != 3:
+            continue  # ended in the middle of a character
+        end = (end_index >> 2) + 1
+        if broad_only and text.startswith(blocked_after, end):
+            continue
+        if blocked_followers and end < length and text[end] in blocked_followers:
+            continue  # 中原区域 is a region, 玉林市场 a market
+        found.append((-size, end - size, len(found), end, entries, False, facts))
+    for first_run, pattern, (size, entries, facts, broad_only, blocked_followers) in gaz.zh_loose:
+        if first_run not in text:
+            continue
+        for match in pattern.finditer(text):
+            end = match.start() + size
+            if broad_only and text.startswith(blocked_after, end):
+                continue
+            if blocked_followers and end < length and text[end] in blocked_followers:
+                continue
+            found.append((-size, end - size, len(found), end, entries, False, facts))
 
 
 _WORD_BEFORE = re.compile(r"(?P<word>[A-Z][A-Za-z'-]*)\.?\s+$")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(]\s*)$")
+_SURNAME_BEFORE = re.compile(r"([A-Z][a-z]{0,5})\s+$")
 
 
-def _inside_foreign_name(text: str, cand: _Candidate, ends: set[int], gaz: _Gazetteer) -> bool:
+def _inside_foreign_name(text: str, start: int, ends: set[int], gaz: _Gazetteer) -> bool:
     """"Shigeru Matsubara": a foreign place name after a capitalised word that is no place, no qualifier
-    ("North", "San") and does not start a sentence is the second part of a person's or company's name."""
-    if any(e.place < 0 or gaz.places[e.place].country_code in _CHINA for e in cand.entries):
-        return False
-    match = _WORD_BEFORE.search(text, max(0, cand.start - 30), cand.start)
+    ("North", "San") and does not start a sentence is the second part of a person's or company's name.
+
+    Only asked of foreign places (no Chinese place and no named region among the entries)."""
+    match = _WORD_BEFORE.search(text, max(0, start - 30), start)
     if match is None or match.group("word") in gaz.rules.name_part_ok:
         return False
     word_start = match.start("word")
@@ -413,23 +574,38 @@ def _inside_foreign_name(text: str, cand: _Candidate, ends: set[int], gaz: _Gaze
     return not after_place and not _SENTENCE_START.search(text, max(0, word_start - 3), word_start)
 
 
-def _after_surname(text: str, start: int, rules: _Rules) -> bool:
+def _after_surname(text: str, start: int, surnames: frozenset[str]) -> bool:
     """'Zhou Yongkang', 'Sun Zhongshan': a pinyin word after a surname is a given name."""
-    match = re.search(r"([A-Z][a-z]{0,5})\s+$", text[max(0, start - 8) : start])
-    return bool(match and match.group(1) in rules.surnames)
+    match = _SURNAME_BEFORE.search(text[max(0, start - 8) : start])
+    return bool(match and match.group(1) in surnames)
 
 
-def _select(candidates: list[_Candidate], length: int) -> list[_Candidate]:
+def _start(cand: _Candidate) -> int:
+    return cand.start
+
+
+# a chosen match: (start, end, entries, latin, facts)
+_Chosen = tuple[int, int, tuple[_Alias, ...], bool, _Facts]
+
+
+def _select(candidates: list[_Raw], length: int) -> list[_Chosen]:
     """Longest matches first, no overlaps (四川省 over 四川, 'Kuala Lumpur City' over 'Kuala Lumpur')."""
     taken = bytearray(length + 1)
-    chosen: list[_Candidate] = []
-    for cand in sorted(candidates, key=lambda c: (c.start - c.end, c.start)):
-        if any(taken[cand.start : cand.end]):
+    chosen: list[_Chosen] = []
+    for negative_size, start, _, end, entries, latin, facts in sorted(candidates):
+        if taken.find(1, start, end) >= 0:
             continue
-        taken[cand.start : cand.end] = b"\x01" * (cand.end - cand.start)
-        chosen.append(cand)
-    chosen.sort(key=lambda c: c.start)
-    return [c for c in chosen if any(e.place >= 0 for e in c.entries)]
+        taken[start:end] = b"\x01" * -negative_size
+        if facts.has_place:
+            chosen.append((start, end, entries, latin, facts))
+    chosen.sort(key=itemgetter(0))
+    return chosen
+
+
+@lru_cache(maxsize=32)
+def _selection(text: str) -> tuple[_Chosen, ...]:
+    """The matches of a text before they are resolved: the same for every context it is resolved in."""
+    return tuple(_select(_raw_candidates(text, _gazetteer()), len(text)))
 
 
 _GAP = re.compile(r"^(?:\s*(?:,|，|of|in|\s)\s*|)$")
@@ -437,50 +613,71 @@ _GAP = re.compile(r"^(?:\s*(?:,|，|of|in|\s)\s*|)$")
 
 def _resolve(text: str, chosen: list[_Candidate], gaz: _Gazetteer, context: frozenset[int]) -> None:
     """Pick one place per mention: context (parents named nearby or anywhere), then prior."""
-    strong_places = {e.place for c in chosen for e in c.entries if not e.weak}
+    ancestors, prior = gaz.ancestors, gaz.prior
+    strong_places: set[int] = set()
     anchors = set(context)
     for cand in chosen:
-        places = {e.place for e in cand.entries}
-        if len(places) == 1:
-            (only,) = places
-            if not cand.entries[0].weak:
-                anchors.add(only)
-                anchors |= gaz.ancestors[only]
+        facts = cand.facts
+        strong_places |= facts.strong
+        if len(facts.places) == 1 and not cand.entries[0].weak:
+            (only,) = facts.places
+            anchors.add(only)
+            anchors |= ancestors[only]
     above_anchors: set[int] = set()  # places that contain a named place: "Suzhou" near 姑苏区 is Jiangsu's
     for anchor in anchors:
-        above_anchors |= gaz.ancestors[anchor]
+        above_anchors |= ancestors[anchor]
+    last = len(chosen) - 1
     for i, cand in enumerate(chosen):
+        entries = cand.entries
+        if len(entries) == 1 and not entries[0].weak:
+            cand.choice = entries[0].place  # one sure place: nothing to weigh
+            continue
         neighbours: set[int] = set()
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(chosen):
-                other = chosen[j]
-                gap = text[other.end : cand.start] if j < i else text[cand.end : other.start]
-                # "Nice, France", "Xishan District of Wuxi"; in Chinese only "荆门沙洋", not "中国，永定河"
-                if (gap == "" and j < i) if not cand.latin else (len(gap) <= 6 and _GAP.match(gap)):
-                    neighbours |= {e.place for e in other.entries}
+        # "Nice, France", "Xishan District of Wuxi"; in Chinese only "荆门沙洋", not "中国，永定河"
+        if i > 0:
+            other = chosen[i - 1]
+            if (other.end == cand.start) if not cand.latin else _close(text, other.end, cand.start):
+                neighbours |= other.facts.places
+        if i < last and cand.latin:
+            other = chosen[i + 1]
+            if _close(text, cand.end, other.start):
+                neighbours |= other.facts.places
+        # "深圳、中山、南宁": a weak name listed with 、 beside a sure place name is a place too (asked when needed)
+        listed: bool | None = None if not cand.latin else False
         best, best_score = -1, -math.inf
-        # "深圳、中山、南宁": a weak name listed with 、 beside a sure place name is a place too
-        listed = not cand.latin and any(
-            0 <= j < len(chosen) and not chosen[j].latin and any(not e.weak for e in chosen[j].entries)
-            and (text[chosen[j].end : cand.start] if j < i else text[cand.end : chosen[j].start]) == "、"
-            for j in (i - 1, i + 1)
-        )
-        for entry in cand.entries:
-            if entry.weak and entry.place not in strong_places and not listed:
-                up = gaz.ancestors[entry.place]
-                if not (up & neighbours) and not _weak_context(text, cand, gaz) and entry.place not in context:
-                    continue
-            score = gaz.prior[entry.place] + (3.0 if entry.canonical else 0.0)
-            up = gaz.ancestors[entry.place]
-            if up & neighbours:
+        weak_context: bool | None = None
+        for entry in entries:
+            place = entry.place
+            up = ancestors[place]
+            if entry.weak and place not in strong_places and up.isdisjoint(neighbours):
+                if listed is None:
+                    listed = (i > 0 and _listed_beside(text, chosen[i - 1], chosen[i - 1].end, cand.start)) or (
+                        i < last and _listed_beside(text, chosen[i + 1], cand.end, chosen[i + 1].start)
+                    )
+                if not listed:
+                    if weak_context is None:
+                        weak_context = _weak_context(text, cand, gaz)
+                    if not weak_context and place not in context:
+                        continue
+            score = prior[place] + (3.0 if entry.canonical else 0.0)
+            if not up.isdisjoint(neighbours):
                 score += 15.0
-            if entry.place in anchors or up & anchors:
-                score += 10.0 * min(2, len(up & anchors) + (entry.place in anchors))
-            if entry.place in above_anchors:
+            in_anchors = place in anchors
+            if in_anchors or not up.isdisjoint(anchors):
+                score += 20.0 if len(up & anchors) + in_anchors >= 2 else 10.0  # 10 for each, at most two
+            if place in above_anchors:
                 score += 5.0
             if score > best_score:
-                best, best_score = entry.place, score
+                best, best_score = place, score
         cand.choice = best
+
+
+def _close(text: str, end: int, start: int) -> bool:
+    return start - end <= 6 and bool(_GAP.match(text[end:start]))
+
+
+def _listed_beside(text: str, other: _Candidate, gap_start: int, gap_end: int) -> bool:
+    return not other.latin and gap_end - gap_start == 1 and text[gap_start] == "、" and bool(other.facts.strong)
 
 
 def _weak_context(text: str, cand: _Candidate, gaz: _Gazetteer) -> bool:
@@ -496,9 +693,8 @@ def _weak_context(text: str, cand: _Candidate, gaz: _Gazetteer) -> bool:
 
 
 def _mentions(text: str, context: frozenset[int] = frozenset()) -> list[_Candidate]:
-    gaz = _gazetteer()
-    chosen = _select(_raw_candidates(text, gaz), len(text))
-    _resolve(text, chosen, gaz, context)
+    chosen = [_Candidate(*picked) for picked in _selection(text)]
+    _resolve(text, chosen, _gazetteer(), context)
     return [c for c in chosen if c.choice >= 0]
 
 
@@ -513,8 +709,6 @@ def find_places(text: str, language: str) -> list[PlaceMention]:
 # the event's place
 
 
-_ORIGIN_HINTS = (" of", "from", "delegat", "led by")
-_VENUE_HINTS = ("in ", "at ", "to ", "visit", "tour", "inspect", "stay")
 _VENUE, _NEAR, _PLAIN, _ORG, _COMPANY, _ORIGIN, _REGION = (
     "venue", "near", "plain", "org", "company", "origin", "region"
 )
@@ -527,75 +721,108 @@ def _roles(text: str, mentions: Sequence[_Candidate]) -> list[str]:
     office named after the place ("X Municipal Government", "X Party Secretary", "X市政府", "X日报");
     company: inside a company's name; origin: a guest's home ("Mayor of X", "delegation from X",
     "X驻华大使"); region: joined with another place ("Chengdu-Chongqing", "中国—东盟").
+
+    The tests run in the order of precedence and stop at the first that holds: most mentions need only one
+    or two of the patterns.
     """
     rules = _gazetteer().rules
+    joiners = rules.joiners
+    region_words = rules.zh_region_after
     roles: list[str] = []
+    last_role = ""
+    joined_after = False
+    count = len(mentions)
     for i, m in enumerate(mentions):
-        prev = mentions[i - 1] if i else None
-        nxt = mentions[i + 1] if i + 1 < len(mentions) else None
-        joined_before = prev is not None and text[prev.end : m.start].strip() in rules.joiners
-        joined_after = nxt is not None and text[m.end : nxt.start].strip() in rules.joiners
-        after = text[m.end : m.end + 60]
-        near = company = False
-        if m.latin:
-            before = text[max(0, m.start - 50) : m.start]
-            lowered = before.lower()  # cheap keyword checks spare most regex searches
-            region = joined_before or joined_after
-            org = bool(rules.en_org_after.match(after))
-            # "the Governor of X Provincial Government" is an office of X, not necessarily a guest's home
-            origin = not org and bool(
-                (any(w in lowered for w in _ORIGIN_HINTS) and rules.en_origin_before.search(before))
-                or rules.en_origin_after.match(after)
-                or ("with" in lowered[-40:] and rules.en_partner_before.search(before))
-            )
-            venue = bool(
-                (any(w in lowered for w in _VENUE_HINTS) and rules.en_venue_before.search(before))
-                or rules.en_venue_after.match(after)
-            )
-            if not venue and lowered.endswith(("in ", "at ", "the ")):
-                wide = text[max(0, m.start - 160) : m.start]
-                venue = " by " in wide and bool(rules.en_venue_by_before.search(wide))
-            near = ("in " in lowered[-30:] or "at " in lowered[-30:]) and bool(
-                rules.en_venue_weak_before.search(before[-30:])
-            ) and not rules.en_site_in_before.search(before)
-            company = not org and bool(rules.en_company_after.match(after))
-        else:
-            before = text[max(0, m.start - 6) : m.start]
-            region = joined_before or joined_after or any(text.startswith(w, m.end) for w in rules.zh_region_after)
-            origin = bool(
-                rules.zh_origin_before.search(before)
-                or rules.zh_origin_after.match(after)
-                or _led_by_delegation(before, after, rules)
-            )
-            # "在郑州的产业布局" is what a company has in Zhengzhou, not where the event was
-            venue = not after.startswith("的") and bool(
-                rules.zh_venue_before.search(before) or rules.zh_venue_after.match(after)
-            )
-            org = bool(rules.zh_org_after.match(after))
-            # "集团杭州总部" is the group's office in Hangzhou, not a company named after it
-            company = not org and not after.startswith("总部") and bool(
-                rules.zh_company_before.search(before) or rules.zh_company_after.match(after)
-            )
-        gap = text[prev.end : m.start] if prev is not None else "x"
+        start, end = m.start, m.end
+        joined_before = joined_after  # the gap before this mention is the gap after the one before
+        nxt = mentions[i + 1] if i + 1 < count else None
+        joined_after = nxt is not None and text[end : nxt.start].strip() in joiners
+        latin = m.latin
+        if joined_before or joined_after or (not latin and text.startswith(region_words, end)):
+            roles.append(_REGION)
+            last_role = _REGION
+            continue
+        gap = text[mentions[i - 1].end : start] if i else "x"
         # "Miyagi, Japan", "荆门沙洋"; a guest's "Isfahan in Iran" too
         adjacent = (len(gap) <= 2 and gap.strip(" ,，") == "") or (
-            m.latin and roles[-1:] == [_ORIGIN] and gap in {" in ", ", "}
+            latin and last_role == _ORIGIN and gap in {" in ", ", "}
         )
-        if region:
-            roles.append(_REGION)
-        elif origin or (adjacent and roles and roles[-1] == _ORIGIN):
-            roles.append(_ORIGIN)  # "Miyagi, Japan" continues the guest's home
-        elif company:
-            roles.append(_COMPANY)
-        elif venue or (adjacent and roles and roles[-1] == _VENUE):
-            roles.append(_VENUE)  # "在四川宜宾举行": both named places are the venue
-        elif near or (adjacent and roles and roles[-1] == _NEAR):
-            roles.append(_NEAR)
-        elif org:
-            roles.append(_ORG)
-        else:
-            roles.append(_PLAIN)
+        after = text[end : end + 60]
+        role = _en_role(text, start, after, adjacent, last_role, rules) if latin else _zh_role(
+            text, start, after, adjacent, last_role, rules
+        )
+        roles.append(role)
+        last_role = role
     return roles
+
+
+def _en_role(text: str, start: int, after: str, adjacent: bool, last_role: str, rules: _Rules) -> str:
+    before = text[max(0, start - 50) : start]
+    lowered = before.lower()  # cheap keyword checks spare most regex searches
+    ascii_before = before.isascii()
+    after_lowered = after.lower()
+    ascii_after = after.isascii()
+    org = rules.en_org_after.match(after) is not None
+    # "the Governor of X Provincial Government" is an office of X, not necessarily a guest's home
+    if not org and (
+        (
+            (" of" in lowered or "from" in lowered or "delegat" in lowered or "led by" in lowered)
+            and rules.en_origin_before_ci.search(before, lowered, ascii_before)
+        )
+        or rules.en_origin_after_ci.match(after, after_lowered, ascii_after)
+        or ("with" in lowered[-40:] and rules.en_partner_before_ci.search(before, lowered, ascii_before))
+    ):
+        return _ORIGIN
+    if adjacent and last_role == _ORIGIN:
+        return _ORIGIN  # "Miyagi, Japan" continues the guest's home
+    if not org and rules.en_company_after.match(after):
+        return _COMPANY
+    venue = bool(
+        (
+            ("in " in lowered or "at " in lowered or "to " in lowered or "visit" in lowered or "tour" in lowered
+             or "inspect" in lowered or "stay" in lowered)
+            and rules.en_venue_before_ci.search(before, lowered, ascii_before)
+        )
+        or rules.en_venue_after_ci.match(after, after_lowered, ascii_after)
+    )
+    if not venue and lowered.endswith(("in ", "at ", "the ")):
+        wide = text[max(0, start - 160) : start]
+        venue = " by " in wide and bool(rules.en_venue_by_before.search(wide))
+    if venue or (adjacent and last_role == _VENUE):
+        return _VENUE
+    tail = lowered[-30:]
+    if (
+        ("in " in tail or "at " in tail)
+        and rules.en_venue_weak_before_ci.search(before[-30:], tail, ascii_before)
+        and not rules.en_site_in_before_ci.search(before, lowered, ascii_before)
+    ) or (adjacent and last_role == _NEAR):
+        return _NEAR
+    return _ORG if org else _PLAIN
+
+
+def _zh_role(text: str, start: int, after: str, adjacent: bool, last_role: str, rules: _Rules) -> str:
+    before = text[max(0, start - 6) : start]
+    if (
+        rules.zh_origin_before.search(before)
+        or rules.zh_origin_after.match(after)
+        or _led_by_delegation(before, after, rules)
+        or (adjacent and last_role == _ORIGIN)
+    ):
+        return _ORIGIN
+    org = rules.zh_org_after.match(after) is not None
+    # "集团杭州总部" is the group's office in Hangzhou, not a company named after it
+    if not org and not after.startswith("总部") and (
+        rules.zh_company_before.search(before) or rules.zh_company_after.match(after)
+    ):
+        return _COMPANY
+    # "在郑州的产业布局" is what a company has in Zhengzhou, not where the event was
+    if (not after.startswith("的") and (rules.zh_venue_before.search(before) or rules.zh_venue_after.match(after))) or (
+        adjacent and last_role == _VENUE
+    ):
+        return _VENUE
+    if adjacent and last_role == _NEAR:
+        return _NEAR
+    return _ORG if org else _PLAIN
 
 
 def _most_specific(indices: Sequence[int]) -> int | None:
@@ -613,21 +840,26 @@ def _most_specific(indices: Sequence[int]) -> int | None:
 
 
 @lru_cache(maxsize=32)
+def _resolved(text: str, context: frozenset[int]) -> tuple[_Candidate, ...]:
+    return tuple(_mentions(text, context))
+
+
+@lru_cache(maxsize=32)
 def _analysed(text: str, context: frozenset[int]) -> tuple[tuple[_Candidate, ...], tuple[str, ...]]:
-    mentions = _mentions(text, context)
-    return tuple(mentions), tuple(_roles(text, mentions))
+    mentions = _resolved(text, context)
+    return mentions, tuple(_roles(text, mentions))
 
 
 @lru_cache(maxsize=32)
 def _document_anchors(parts: tuple[str, ...]) -> frozenset[int]:
     """Places named without ambiguity anywhere in the article (and their provinces): they decide homonyms."""
-    gaz = _gazetteer()
+    ancestors = _gazetteer().ancestors
     anchors: set[int] = set()
     for part in parts:
-        for cand in _analysed(part, frozenset())[0]:
-            if len({e.place for e in cand.entries}) == 1:
+        for cand in _resolved(part, frozenset()):
+            if len(cand.facts.places) == 1:
                 anchors.add(cand.choice)
-                anchors |= gaz.ancestors[cand.choice]
+                anchors |= ancestors[cand.choice]
     return frozenset(anchors)
 
 
@@ -640,15 +872,20 @@ def _pick(text: str, body: str, context: frozenset[int], tiers: Sequence[Sequenc
     return None
 
 
+def _end(cand: _Candidate) -> int:
+    return cand.end
+
+
 def _analysed_part(text: str, body: str, context: frozenset[int]) -> tuple[Sequence[_Candidate], Sequence[str]]:
     """Mentions and roles of a sentence or headline; taken from the body's analysis when it is part of it."""
     at = body.find(text) if len(text) < len(body) else -1
     if at < 0:
         return _analysed(text, context)
     mentions, roles = _analysed(body, frozenset())
-    end = at + len(text)
-    inside = [(m, r) for m, r in zip(mentions, roles, strict=True) if at <= m.start and m.end <= end]
-    return [m for m, _ in inside], [r for _, r in inside]
+    # mentions do not overlap and are in order, so their ends are in order too: the ones inside are a slice
+    first = bisect_left(mentions, at, key=_start)
+    stop = bisect_right(mentions, at + len(text), key=_end)
+    return mentions[first:stop], roles[first:stop]
 
 
 def _publisher_line(body: str, source_name: str | None) -> str | None:
@@ -684,6 +921,17 @@ def _is_guests_home(text: str, mention: _Candidate) -> bool:
     )
 
 
+_WEIGHT = {_ORIGIN: 0.25, _COMPANY: 0.5}
+_EVIDENCE_TIERS = ((_VENUE,), ("venue", _NEAR), ("evidence", _PLAIN, _ORG))
+_TITLE_TIERS = (("title", _VENUE), ("title", _NEAR), ("title", _PLAIN, _ORG))
+
+
+@cache
+def _cities_above(place: int) -> tuple[int, ...]:
+    gaz = _gazetteer()
+    return tuple(up for up in gaz.ancestors[place] if gaz.places[up].level == "city")
+
+
 @lru_cache(maxsize=8)
 def _most_mentioned(body: str) -> tuple[int, str] | None:
     gaz = _gazetteer()
@@ -696,15 +944,15 @@ def _most_mentioned(body: str) -> tuple[int, str] | None:
         if role == _REGION:
             continue
         # a guest's home still counts a little: the host's officials are often "the Governor of X" too
-        weight = {_ORIGIN: 0.25, _COMPANY: 0.5}.get(role, 1.0)
-        if m.choice in guests and role != _VENUE:
+        weight = _WEIGHT.get(role, 1.0)
+        choice = m.choice
+        if role != _VENUE and choice in guests:
             weight = min(weight, 0.25)
-        counts[m.choice] = counts.get(m.choice, 0.0) + weight
-        first.setdefault(m.choice, m.start)
-        for up in gaz.ancestors[m.choice]:  # a county's mentions also speak for its city
-            if gaz.places[up].level == "city":
-                counts[up] = counts.get(up, 0.0) + weight / 2
-                first.setdefault(up, m.start)
+        counts[choice] = counts.get(choice, 0.0) + weight
+        first.setdefault(choice, m.start)
+        for up in _cities_above(choice):  # a county's mentions also speak for its city
+            counts[up] = counts.get(up, 0.0) + weight / 2
+            first.setdefault(up, m.start)
     for levels in ({"city", "county"}, {"province"}, {"country"}):
         pool = [p for p in counts if gaz.places[p].level in levels]
         if pool:
@@ -725,21 +973,19 @@ def resolve_event_place(
     del language
     gaz = _gazetteer()
     context = _document_anchors(tuple(p for p in (title, source_name, body) if p))
-    steps: list[tuple[str | None, Sequence[Sequence[str]]]] = [
-        (evidence, [(_VENUE,), ("venue", _NEAR), ("evidence", _PLAIN, _ORG)]),
-        (title, [("title", _VENUE), ("title", _NEAR), ("title", _PLAIN, _ORG)]),
-    ]
     broad: tuple[int, str] | None = None  # a province or country: kept unless a place inside it turns up
-    for text, tiers in steps:
+    for text, tiers in ((evidence, _EVIDENCE_TIERS), (title, _TITLE_TIERS)):
         if not text:
             continue
-        picked = _pick(text, body, context, [tuple(t) for t in tiers])
+        picked = _pick(text, body, context, tiers)
         if picked is None:
             continue
         if gaz.places[picked[0]].level in {"city", "county"}:
             return _refined(broad, picked)
         broad = broad or picked
-    for found in (_from_publisher(body, source_name, context), _most_mentioned(body)):
+    # the body's most named place is worked out only when the publisher names none that fits
+    for find in (lambda: _from_publisher(body, source_name, context), lambda: _most_mentioned(body)):
+        found = find()
         if found is not None and (broad is None or (found[0] != broad[0] and _inside(found[0], broad[0]))):
             return gaz.places[found[0]], found[1]
     if broad is not None:
@@ -763,6 +1009,7 @@ def _inside(place: int, area: int) -> bool:
     return area in gaz.ancestors[place] or place == area
 
 
+@lru_cache(maxsize=8)
 def _from_publisher(body: str, source_name: str | None, context: frozenset[int]) -> tuple[int, str] | None:
     publisher = _publisher_line(body, source_name)
     if not publisher:

@@ -11,6 +11,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
+
+try:  # the stdlib's own regex parser, to read literals out of patterns (re._parser from Python 3.11)
+    import re._parser as regex_parser
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as regex_parser
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -72,12 +78,17 @@ _LETTER_BYTES = bytes(0x61 if chr(b).isascii() and chr(b).isalpha() else 0x20 fo
 def _script_counts(text: str) -> tuple[int, int]:
     """(characters in U+4E00–U+9FFF, letters in ASCII words of two or more letters) of ``text``."""
     data = text.encode("utf-8", "surrogatepass")
-    classes = data.translate(_CJK_BYTE_CLASSES)
-    cjk = classes.count(b"c") + classes.count(b"dh")
+    cjk = _cjk_in_bytes(data)
     letters = b" " + data.translate(_LETTER_BYTES) + b" "
     # every letter, less those in one-letter words (runs of letters minus runs of two or more)
     latin = letters.count(b"a") - letters.count(b" a") + letters.count(b" aa")
     return cjk, latin
+
+
+def _cjk_in_bytes(data: bytes) -> int:
+    """Characters in U+4E00–U+9FFF of UTF-8 ``data``."""
+    classes = data.translate(_CJK_BYTE_CLASSES)
+    return classes.count(b"c") + classes.count(b"dh")
 
 
 def cjk_ratio(text: str) -> float:
@@ -137,7 +148,8 @@ def split_sentences(body: str) -> list[Sentence]:
     offset = 0
     for index, line in enumerate(body.split("\n")):
         if line.strip():
-            splitter = _split_chinese if is_cjk(line) and cjk_ratio(line) > 0.3 else _split_english
+            chinese = not line.isascii() and _CJK.search(line) is not None and cjk_ratio(line) > 0.3
+            splitter = _split_chinese if chinese else _split_english
             for s, e in splitter(line):
                 chunk = line[s:e]
                 stripped = chunk.strip()
@@ -185,7 +197,7 @@ TRADITIONAL_SHARE = 0.05
 def is_traditional(text: str) -> bool:
     """Whether a Chinese text is written in Traditional characters (Hong Kong, Macao, Taiwan, overseas sites)."""
     sample = text[:4000]
-    chinese = len(_CJK.findall(sample))
+    chinese = _cjk_in_bytes(sample.encode("utf-8", "surrogatepass"))
     if chinese < 20:
         return False
     return len(_traditional_chars().findall(sample)) >= TRADITIONAL_SHARE * chinese
@@ -194,3 +206,124 @@ def is_traditional(text: str) -> bool:
 @cache
 def _traditional_chars() -> re.Pattern[str]:
     return re.compile("[" + "".join(sorted(chr(c) for c in _t2s_table())) + "]")
+
+
+# ---------------------------------------------------------------------------------------------
+# Literals of a regular expression: a pattern that starts with a word boundary, a look-behind or an
+# alternation of groups makes the regex engine try it at every character; the literals every match must
+# begin with or hold let a plain substring test or one Aho-Corasick pass say where (or whether) to try it.
+
+#: cap on the strings a pattern's alternatives multiply into
+_MAX_LITERALS = 512
+
+
+def pattern_starts(pattern: str) -> frozenset[str] | None:
+    """Literal strings one of which begins every match of the (case-sensitive) pattern, or None when a match
+    may begin otherwise."""
+    parsed = _parsed(pattern)
+    if parsed is None or parsed.state.flags & re.IGNORECASE:
+        return None
+    heads = {head for head, _ in _literal_heads(parsed)}
+    if not heads or "" in heads:
+        return None
+    return frozenset(heads)
+
+
+def pattern_needs(pattern: str, *, ignore_case: bool = False) -> frozenset[str] | None:
+    """Literal strings, as the pattern writes them, one of which every match of the pattern holds; None when
+    no such strings are known. With ``ignore_case`` a match holds one of them up to case."""
+    parsed = _parsed(pattern)
+    if parsed is None or (parsed.state.flags & re.IGNORECASE and not ignore_case):
+        return None
+    strings, _ = _required_in(parsed)
+    if strings is None or "" in strings:
+        return None
+    return frozenset(strings)
+
+
+def _parsed(pattern: str) -> Any:
+    """The parse tree of a pattern, or None when the private parser cannot give one: the callers then
+    fall back to trying the pattern everywhere, which is slower but never wrong."""
+    try:
+        parsed = regex_parser.parse(pattern, 0)
+        parsed.state.flags  # noqa: B018 - the attribute the callers rely on
+    except Exception:
+        return None
+    return parsed
+
+
+def _literal_heads(items: Any) -> set[tuple[str, bool]]:
+    """The literal beginnings of what a parsed regex sequence matches, each with whether it is the whole match.
+
+    Zero-width items (word boundaries, look-arounds) only narrow the matches, so they are passed over; a beginning
+    stops at the first item that is not a literal, a set of literals, a plain group or an alternation.
+    """
+    heads = {("", True)}
+    for op, arg in items:
+        if not any(whole for _, whole in heads):
+            break
+        if op in (regex_parser.AT, regex_parser.ASSERT, regex_parser.ASSERT_NOT):
+            continue
+        if op is regex_parser.LITERAL:
+            words = {(chr(arg), True)}
+        elif op is regex_parser.IN and all(kind is regex_parser.LITERAL for kind, _ in arg):
+            words = {(chr(code), True) for _, code in arg}
+        elif op is regex_parser.SUBPATTERN and not arg[1] and not arg[2]:  # a group that sets no flags
+            words = _literal_heads(arg[3])
+        elif op is regex_parser.BRANCH:
+            words = set().union(*(_literal_heads(alternative) for alternative in arg[1]))
+        else:
+            words = {("", False)}
+        longer = {(head + word, ends) for head, whole in heads if whole for word, ends in words}
+        longer |= {(head, False) for head, whole in heads if not whole}
+        if len(longer) > _MAX_LITERALS:
+            return {(head, False) for head, _ in heads}
+        heads = longer
+    return heads
+
+
+def _required_in(items: Any) -> tuple[set[str] | None, bool]:
+    """(strings one of which every match of a parsed regex sequence holds, whether they are the whole match).
+
+    Runs of literals give the strings written one after another; an alternation gives the strings of its branches;
+    of a sequence's runs, the one whose shortest string is longest is the most telling. None: nothing is known.
+    """
+    best: set[str] | None = None
+    run: set[str] | None = {""}
+    whole = True
+
+    def better(candidate: set[str] | None) -> None:
+        nonlocal best
+        if candidate and "" not in candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
+            best = candidate
+
+    for op, arg in items:
+        strings: set[str] | None
+        if op in (regex_parser.AT, regex_parser.ASSERT, regex_parser.ASSERT_NOT):
+            continue  # zero-width: the literals on either side stay adjacent
+        if op is regex_parser.LITERAL:
+            strings, complete = {chr(arg)}, True
+        elif op is regex_parser.IN and all(kind is regex_parser.LITERAL for kind, _ in arg):
+            strings, complete = {chr(code) for _, code in arg}, True
+        elif op is regex_parser.SUBPATTERN and not arg[1] and not arg[2]:  # a group that sets no flags
+            strings, complete = _required_in(arg[3])
+        elif op is regex_parser.BRANCH:
+            branches = [_required_in(branch) for branch in arg[1]]
+            complete = all(done for _, done in branches)
+            known = [found for found, _ in branches]
+            strings = None if any(found is None for found in known) else set().union(*known)  # type: ignore[arg-type]
+        elif op in (regex_parser.MAX_REPEAT, regex_parser.MIN_REPEAT) and arg[0] >= 1:
+            strings, complete = _required_in(arg[2])[0], False
+        else:
+            strings, complete = None, False
+        if complete and strings is not None and run is not None and len(run) * len(strings) <= _MAX_LITERALS:
+            run = {head + tail for head in run for tail in strings}
+            continue
+        whole = False
+        better(run)
+        better(strings)
+        run = strings if complete else None
+    if whole:
+        return run, True
+    better(run)
+    return best, False

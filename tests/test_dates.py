@@ -271,3 +271,25 @@ def test_agrees_with_dateparser(expression: str, published: dt.date) -> None:
     mention = resolve_expression(expression, published, "en")
     assert mention is not None and expected is not None
     assert mention.date == expected.date()
+
+
+_DATE_SOUP = st.lists(
+    st.sampled_from(["2023", "12", "5", "٣", "年", "月", "日", "号", "今年", "上月", "昨", "(", "18", ")", "星期", "周",
+                     "三", "一", "September", "Sept.", "on", "On", "of", " ", "the", "3rd", "th", "ago", "days", ".",
+                     "-", "Tuesday", "至", "2100", "19"]),
+    max_size=14,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_DATE_SOUP)
+def test_rules_passed_over_cannot_match(text: str) -> None:
+    """A rule is left out of a text only when it cannot match there (no digit, none of the strings it needs)."""
+    from events.dates import _DIGIT, _grammar
+
+    grammar = _grammar()
+    for rule in (*grammar.numeric, *grammar.chinese, *grammar.english):
+        no_digit = rule.needs_digit and _DIGIT.search(text) is None
+        no_word = bool(rule.needs) and not any(word in text for word in rule.needs)
+        if no_digit or no_word:
+            assert rule.pattern.search(text) is None, rule.pattern.pattern

@@ -265,6 +265,38 @@ def test_trigger_scan_equals_one_scan_per_type(text: str) -> None:
     assert _types_in.__wrapped__(text, "en") == expected
 
 
+_ZH_TRIGGER_SOUP = st.lists(
+    st.sampled_from(["峰会", "论坛", "博览会", "中心", "会议", "协商", "考察", "组", "季", "节", "能", "签约", "协议",
+                     "开工", "发布了", "会见", "到访", "一行", "，", "。", "在", "沈阳", "举行", "调研", "要", "将"]),
+    max_size=20,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_ZH_TRIGGER_SOUP)
+def test_chinese_trigger_scan_equals_the_combined_pattern(text: str) -> None:
+    """Trying the combined pattern only where a trigger word begins finds what its finditer finds."""
+    from events.extract import _combined_trigger, _types_in
+
+    expected = tuple((m.start(), m.lastgroup or "") for m in _combined_trigger("zh").finditer(text))
+    assert _types_in.__wrapped__(text, "zh") == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TRIGGER_SOUP | _ZH_TRIGGER_SOUP)
+def test_prefilter_never_hides_a_match(text: str) -> None:
+    """Where a pattern matches, the cheap check that it may match says so."""
+    from events.extract import _ATTENDANCE, _HEADQUARTERS, _may_match, _triggers
+
+    triggers = _triggers()
+    patterns = [_ATTENDANCE, _HEADQUARTERS, *triggers.delegation["en"].values(), *triggers.delegation["zh"].values()]
+    for lang in ("en", "zh"):
+        patterns += [triggers.not_occurrence[lang], triggers.speech[lang], triggers.plan_forward[lang]]
+    for pattern in patterns:
+        if pattern.search(text):
+            assert _may_match(pattern, text), pattern.pattern
+
+
 def test_signers_at_a_conference_take_part_in_it_and_later_mentions_refer_back() -> None:
     from events.schema import Article
 

@@ -9,7 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from events.text import _ABBREVIATIONS, cjk_ratio, detect_language, normalize, split_sentences
+from events.text import (
+    _ABBREVIATIONS,
+    _CJK,
+    _cjk_in_bytes,
+    cjk_ratio,
+    detect_language,
+    normalize,
+    pattern_needs,
+    pattern_starts,
+    split_sentences,
+)
 
 
 @pytest.mark.parametrize(
@@ -160,3 +170,67 @@ def test_pinyin_glosses_are_dropped() -> None:
 
     assert normalize("重點(diǎn)項(xiàng)目集中開工") == "重點項目集中開工"
     assert normalize("項目(a)和(Li)") == "項目(a)和(Li)"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "starts"),
+    [
+        (r"峰会|论坛|(?<![环调])节(?![能约])", {"峰会", "论坛", "节"}),
+        (r"\b(?:met with|(?:to|paid an?) (?:[\w-]+ ){0,2}visit)\b", {"met with", "to ", "paid a"}),
+        (r"welcome[sd]? (?:the )?guests", {"welcome"}),
+        (r"(?<!协商)会议(?!中心)", {"会议"}),
+        (r"\d+年", None),  # a match may begin with any digit
+        (r"(?:a|)\d", None),  # or with nothing literal at all
+        (r"(?:a|)b", {"ab", "b"}),
+        (r"(?i)summit", None),  # case-insensitive: the literal beginnings are not the written ones
+    ],
+)
+def test_pattern_starts(pattern: str, starts: set[str] | None) -> None:
+    assert pattern_starts(pattern) == (None if starts is None else frozenset(starts))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needs"),
+    [
+        (r"\b(?:was|were) (?:also )?(?:present|in attendance)\b|\battended\b|出席", {"present", "in attendance",
+                                                                                 "attended", "出席"}),
+        (r"(?:在|到)[^，。]{0,12}总部|\bat\s+(?:\w+\s+){0,4}?headquarters\b", {"总部", "headquarters"}),
+        (r"(?P<y>\d{4})\s*年(?!代)", {"年"}),
+        (r"\bdelegation\b[^.;]{0,60}?\bled\s+by\b", {"delegation"}),
+        (r"x+y", {"x"}),
+        (r"\d+", None),
+    ],
+)
+def test_pattern_needs(pattern: str, needs: set[str] | None) -> None:
+    assert pattern_needs(pattern) == (None if needs is None else frozenset(needs))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="wasreptndclhqu总部出席在 ", max_size=40))
+def test_pattern_needs_holds_for_every_match(text: str) -> None:
+    """A text the pattern matches holds one of the strings the pattern needs."""
+    sources = (r"\b(?:was|were) (?:also )?(?:present|in attendance)\b|出席", r"在[^，。]{0,12}总部|head\w*quarters")
+    for source in sources:
+        needs = pattern_needs(source)
+        assert needs is not None
+        if re.search(source, text):
+            assert any(word in text for word in needs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=60))
+def test_cjk_count_by_bytes(text: str) -> None:
+    assert _cjk_in_bytes(text.encode("utf-8", "surrogatepass")) == len(_CJK.findall(text))
+
+
+def test_literal_reading_falls_back_when_the_private_regex_parser_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The prefilters read patterns with the stdlib's private parser; if it ever breaks they must give up
+    (None: try the pattern everywhere), not raise."""
+    from events import text
+
+    def broken(*_args: object) -> object:
+        raise RuntimeError("parser changed")
+
+    monkeypatch.setattr(text.regex_parser, "parse", broken)
+    assert text.pattern_starts(r"\bmet\b") is None
+    assert text.pattern_needs(r"signed (an|the) agreement") is None
