@@ -563,11 +563,15 @@ def _own_place(sentence: str, body: str, language: str) -> places.Place | None:
     return found[0]
 
 
+@lru_cache(maxsize=64)
 def _resolve_place(
     evidence: str, body: str, *, title: str | None, source_name: str | None, language: str
 ) -> tuple[places.Place, str] | None:
     """places.resolve_event_place, except that "at the group's headquarters" (在集团总部) with no venue named
-    is the headquarters city of the company the text names."""
+    is the headquarters city of the company the text names.
+
+    Cached: the lead's place is asked for once to choose the main occasion and again when its event is built,
+    and a venue sentence may be asked for by several events (a quarter of the calls repeat one before)."""
     found = places.resolve_event_place(evidence, body, title=title, source_name=source_name, language=language)
     if (found is None or found[1] != "venue") and _search(_HEADQUARTERS, evidence, language):
         for text in (evidence, body):

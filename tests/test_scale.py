@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import importlib.util
 import io
+import json
 import os
 import sqlite3
 import sys
@@ -454,3 +455,20 @@ def test_cli_release_options(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "5 extracted, 0 from cache" in " ".join(result.output.split())
     assert runner.invoke(app, [*args, "--version", "d", "--jobs", "0"]).exit_code == 2
     assert runner.invoke(app, [*args, "--version", "d", "--engine", "spark"]).exit_code == 2
+
+
+def test_snapshot_gate_reports_identical_and_then_a_changed_event(tmp_path: Path) -> None:
+    """benchmarks/snapshot.py is the gate for speed work: it must see no change on a rerun and must see one."""
+    spec = importlib.util.spec_from_file_location("snapshot", REPO / "benchmarks" / "snapshot.py")
+    assert spec and spec.loader
+    snapshot = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(snapshot)
+    recorded = tmp_path / "snapshot.jsonl"
+    assert snapshot.main(["write", str(recorded), str(SEEDS)]) == 0
+    lines = recorded.read_text(encoding="utf-8").splitlines()
+    assert len(lines) >= 5 and all(json.loads(line)["event_id"] for line in lines)
+    assert snapshot.main(["check", str(recorded), str(SEEDS)]) == 0
+    changed = json.loads(lines[0])
+    changed["location_name"] = "Elsewhere"
+    recorded.write_text("\n".join([json.dumps(changed, ensure_ascii=False, sort_keys=True), *lines[1:]]) + "\n")
+    assert snapshot.main(["check", str(recorded), str(SEEDS)]) == 1
