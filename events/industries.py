@@ -466,32 +466,26 @@ def _find(text: str, lowered: str | None = None) -> _Found:
 def _outside_offices(folded: str, spans: list[_Span]) -> list[_Span]:
     """The spans that are not part of an office's name (科技局, "Department of Commerce").
 
-    The office patterns run only where one of their words occurs close enough to be part of a match.
+    The office patterns run only on the spans that one of their words follows (or precedes) closely enough to be
+    part of a match. The spans have been resolved: they do not overlap, so their starts and their ends are both in
+    order, and the spans near one occurrence of a word are a slice found by bisection.
     """
     office_words = _keywords().office_words
-    english, chinese = office_words["en"], office_words["zh"]
-    ascii_starts = [folded[span[0]].isascii() for span in spans]
-    english_needed, chinese_needed = True in ascii_starts, False in ascii_starts
-    # where the office words occur, for the keywords that need them; None: check every keyword
-    near_english = _occurrences(folded, english) if english_needed and english is not None else None
-    near_chinese = _occurrences(folded, chinese) if chinese_needed and chinese is not None else None
-    if (not english_needed or near_english == []) and (not chinese_needed or near_chinese == []):
-        return spans
-    kept = []
-    for span, ascii_start in zip(spans, ascii_starts, strict=True):
-        start, end = span[0], span[1]
-        if ascii_start:  # en_before searches 60 characters before the keyword, en_after 60 after
-            positions, low, high = near_english, start - 60, end + 60
-        else:  # zh_after matches within 12 characters after the keyword
-            positions, low, high = near_chinese, end, end + 12
-        if positions is not None:
-            first = bisect_left(positions, low)
-            if first == len(positions) or positions[first] >= high:
-                kept.append(span)
-                continue
-        if not _in_office_name(folded, start, end):
-            kept.append(span)
-    return kept
+    starts = [span[0] for span in spans]
+    ends = [span[1] for span in spans]
+    suspects: set[int] = set()
+    for words, english in ((office_words["en"], True), (office_words["zh"], False)):
+        if words is None:  # no words known: every span of that script is checked
+            suspects.update(i for i, start in enumerate(starts) if folded[start].isascii() is english)
+            continue
+        for position in _occurrences(folded, words):
+            if english:  # en_before searches 60 characters before the keyword, en_after 60 after
+                first, stop = bisect_right(ends, position - 60), bisect_right(starts, position + 60)
+            else:  # zh_after matches within 12 characters after the keyword
+                first, stop = bisect_left(ends, position - 11), bisect_right(ends, position)
+            suspects.update(i for i in range(first, stop) if folded[starts[i]].isascii() is english)
+    dropped = {i for i in suspects if _in_office_name(folded, starts[i], ends[i])}
+    return [span for i, span in enumerate(spans) if i not in dropped] if dropped else spans
 
 
 def _occurrences(text: str, words: Sequence[str]) -> list[int]:
@@ -703,6 +697,12 @@ def _counting(matches: _Matches, zone: str) -> _Matches:
     return tuple([match for match in matches if match[1] >= _WEAK])
 
 
+@lru_cache(maxsize=64)
+def _title_matches(title: str) -> _Matches:
+    """The headline's keywords: the same for every event of the article."""
+    return _strongest_per_slug(_find(title).entries())
+
+
 def _counted_sentences(
     title: str | None, event_text: str, body: str, language: str
 ) -> list[tuple[str, _Matches, str]]:
@@ -716,7 +716,7 @@ def _counted_sentences(
 
     counted: list[tuple[str, _Matches, str]] = []
     if title_text:
-        counted.append(("title", _strongest_per_slug(_find(title_text).entries()), title_text))
+        counted.append(("title", _title_matches(title_text), title_text))
     event_indices = _event_pieces(analysed, body, event_text) if event_text else []
     event_kinds = frozenset(kind for i in event_indices for kind in analysed.kinds[i])
     if event_text and not event_indices:  # evidence that is not part of the body

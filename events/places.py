@@ -116,6 +116,63 @@ class _Caseless:
         return self.pattern.match(text) is not None
 
 
+try:  # the parser of the re module moved in Python 3.11
+    import re._parser as _regex_parser
+except ImportError:  # pragma: no cover
+    import sre_parse as _regex_parser
+
+
+def _last_characters(source: str) -> frozenset[str] | None:
+    """The characters one of which ends every match of a pattern written "...$", or None when not known.
+
+    Most of the short texts before a mention end in none of them, and a membership test costs far less than a
+    search. "$" also matches before a final newline, so the newline is one of them.
+    """
+    try:
+        parsed = _regex_parser.parse(source, 0)
+    except Exception:  # a pattern the private parser cannot read is searched every time
+        return None
+    if parsed.state.flags & (re.IGNORECASE | re.MULTILINE) or not len(parsed):
+        return None
+    *body, (op, arg) = list(parsed)
+    if op is not _regex_parser.AT or arg is not _regex_parser.AT_END:
+        return None
+    found, may_be_empty = _tail_characters(body)
+    return None if found is None or may_be_empty else frozenset(found | {"\n"})
+
+
+def _tail_characters(items: Sequence[Any]) -> tuple[set[str] | None, bool]:
+    """(characters one of which ends a match of the parsed sequence, whether a match may be empty)."""
+    found: set[str] = set()
+    for op, arg in reversed(items):
+        if op is _regex_parser.LITERAL:
+            chars, empty = {chr(arg)}, False
+        elif op is _regex_parser.IN and all(kind is _regex_parser.LITERAL for kind, _ in arg):
+            chars, empty = {chr(code) for _, code in arg}, False
+        elif op is _regex_parser.SUBPATTERN and not arg[1] and not arg[2]:  # a group that sets no flags
+            inner, empty = _tail_characters(arg[3])
+            if inner is None:
+                return None, True
+            chars = inner
+        elif op is _regex_parser.BRANCH:
+            branches = [_tail_characters(branch) for branch in arg[1]]
+            if any(inner is None for inner, _ in branches):
+                return None, True
+            chars = set().union(*(inner for inner, _ in branches if inner is not None))
+            empty = any(branch_empty for _, branch_empty in branches)
+        elif op in (_regex_parser.MAX_REPEAT, _regex_parser.MIN_REPEAT):
+            inner, inner_empty = _tail_characters(arg[2])
+            if inner is None:
+                return None, True
+            chars, empty = inner, inner_empty or arg[0] == 0
+        else:  # look-arounds, anchors, classes, any character: not known
+            return None, True
+        found |= chars
+        if not empty:
+            return found, False
+    return found, True
+
+
 @dataclass(frozen=True, slots=True)
 class _Rules:
     zh_need_context: frozenset[str]
@@ -156,6 +213,10 @@ class _Rules:
     zh_publisher: re.Pattern[str]
     en_weak_context_before: re.Pattern[str]
     zh_weak_context_after: re.Pattern[str]
+    # the Chinese patterns asked of the few characters before every mention, with their last characters
+    zh_origin_before_last: frozenset[str] | None
+    zh_company_before_last: frozenset[str] | None
+    zh_venue_before_last: frozenset[str] | None
     # the case-insensitive patterns that every English mention may ask, with their faster twins
     en_venue_before_ci: _Caseless
     en_venue_weak_before_ci: _Caseless
@@ -284,6 +345,9 @@ def _rules() -> _Rules:
         en_origin_before_ci=_Caseless.compile(data["en_origin_before"]),
         en_origin_after_ci=_Caseless.compile(data["en_origin_after"]),
         en_partner_before_ci=_Caseless.compile(data["en_partner_before"]),
+        zh_origin_before_last=_last_characters(data["zh_origin_before"]),
+        zh_company_before_last=_last_characters(data["zh_company_before"]),
+        zh_venue_before_last=_last_characters(data["zh_venue_before"]),
     )
 
 
@@ -802,8 +866,10 @@ def _en_role(text: str, start: int, after: str, adjacent: bool, last_role: str, 
 
 def _zh_role(text: str, start: int, after: str, adjacent: bool, last_role: str, rules: _Rules) -> str:
     before = text[max(0, start - 6) : start]
+    last = before[-1:]  # the "…$" patterns are searched only when it can end their match
     if (
-        rules.zh_origin_before.search(before)
+        ((rules.zh_origin_before_last is None or last in rules.zh_origin_before_last)
+         and rules.zh_origin_before.search(before))
         or rules.zh_origin_after.match(after)
         or _led_by_delegation(before, after, rules)
         or (adjacent and last_role == _ORIGIN)
@@ -812,13 +878,20 @@ def _zh_role(text: str, start: int, after: str, adjacent: bool, last_role: str, 
     org = rules.zh_org_after.match(after) is not None
     # "集团杭州总部" is the group's office in Hangzhou, not a company named after it
     if not org and not after.startswith("总部") and (
-        rules.zh_company_before.search(before) or rules.zh_company_after.match(after)
+        ((rules.zh_company_before_last is None or last in rules.zh_company_before_last)
+         and rules.zh_company_before.search(before))
+        or rules.zh_company_after.match(after)
     ):
         return _COMPANY
     # "在郑州的产业布局" is what a company has in Zhengzhou, not where the event was
-    if (not after.startswith("的") and (rules.zh_venue_before.search(before) or rules.zh_venue_after.match(after))) or (
-        adjacent and last_role == _VENUE
-    ):
+    if (
+        not after.startswith("的")
+        and (
+            ((rules.zh_venue_before_last is None or last in rules.zh_venue_before_last)
+             and rules.zh_venue_before.search(before))
+            or rules.zh_venue_after.match(after)
+        )
+    ) or (adjacent and last_role == _VENUE):
         return _VENUE
     if adjacent and last_role == _NEAR:
         return _NEAR
