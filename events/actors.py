@@ -24,13 +24,13 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import accumulate, compress, pairwise, repeat
-from operator import attrgetter, itemgetter, or_, sub
+from operator import attrgetter, or_, sub
 from typing import Any
 
 import ahocorasick
@@ -498,23 +498,60 @@ def _line_starts(text: str, starts: list[int]) -> list[bool]:
     return flags
 
 
+class _TokenForms(dict[str, Any]):
+    """A bounded memo of one per-token string function: the words of news text repeat, so most tokens are
+    found here at C speed (``map(forms.__getitem__, ...)``) instead of building a new string each."""
+
+    __slots__ = ("form",)
+    #: entries kept before the memo starts afresh (a few megabytes)
+    LIMIT = 65536
+
+    def __init__(self, form: Any) -> None:
+        super().__init__()
+        self.form = form
+
+    def __missing__(self, token: str) -> Any:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        value = self[token] = self.form(token)
+        return value
+
+
+def _low_form(token: str) -> str:
+    lowered = token.lower()
+    return _LOW_FIX.get(lowered, lowered)
+
+
+def _capitalised(token: str) -> bool:
+    return token[0].isupper()
+
+
+def _word_start(token: str) -> bool:
+    return token[0].isalpha()
+
+
+#: a token with its white space -> the token; a token -> its ``low``, ``cap`` and ``word`` attributes
+_STRIPPED = _TokenForms(str.lstrip)
+_LOWERED = _TokenForms(_low_form)
+_CAPITALISED = _TokenForms(_capitalised)
+_WORD_START = _TokenForms(_word_start)
+
+
 @lru_cache(maxsize=4)
 def _tokenize(text: str) -> _Tokens:
     """Tokens of an English text; cached so that the person and organisation finders share them."""
     pieces = _EN_TOKEN.findall(text)  # ungrouped: findall then makes no tuple per token
-    texts = list(map(str.lstrip, pieces))
+    texts = list(map(_STRIPPED.__getitem__, pieces))
     ends = list(accumulate(map(len, pieces)))
     starts = list(map(sub, ends, map(len, texts)))
-    firsts = list(map(itemgetter(0), texts))
-    caps = list(map(str.isupper, firsts))
-    lowered = list(map(str.lower, texts))
+    caps = list(map(_CAPITALISED.__getitem__, texts))
     return _Tokens(
         text=texts,
         start=starts,
         end=ends,
-        low=list(map(_LOW_FIX.get, lowered, lowered)),
+        low=list(map(_LOWERED.__getitem__, texts)),
         cap=caps,
-        word=list(map(str.isalpha, firsts)),
+        word=list(map(_WORD_START.__getitem__, texts)),
         nl=_line_starts(text, starts),
         caps=list(compress(range(len(caps)), caps)),
         n=len(texts),
@@ -1102,6 +1139,8 @@ def _titled_names(text: str, tk: _Tokens, lex: _Lexicon, taken: set[int]) -> lis
             if end - begin < 2:
                 continue
         else:
+            if j in taken:
+                continue  # the name after the title was found already (the check below, before the work)
             begin, end = j, _name_run(tk, j, lex, limit=4)
             if end == j and tokens[j] in lex.place_words and j + 1 < n and not nl[j + 1]:
                 end = _name_run(tk, j + 1, lex, limit=3)  # surnames that are also words: "Park", "Hall"
@@ -2038,14 +2077,26 @@ _VISIT_LIST_GLUE = frozenset({"and", "the", "as", "well", "other", "of", "its", 
 
 
 def _visit_verb_ends(text: str, tk: _Tokens, lex: _Lexicon) -> list[int]:
-    """Ends of the visit verbs in ``text``: tokens that start one, then the whole pattern there (a regex
-    search for a set of words would try every position of the text)."""
+    """Ends of the visit verbs in ``text``: where a token starts one, the whole pattern there (a regex
+    search for a set of words would try every position of the text, a look-up every token)."""
     ends = []
-    for k in compress(range(tk.n), map(lex.visit_firsts.__contains__, tk.low)):
-        m = lex.visit_re.match(text, tk.start[k])
-        if m:
-            ends.append(m.end())
+    last = -1
+    for at in _literal_positions(text, _shortest_prefixes(lex.visit_firsts)):
+        if at == last:
+            continue  # "visit" and "visited" at one place
+        last = at
+        k = bisect_left(tk.start, at)
+        if k < tk.n and tk.start[k] == at and tk.low[k] in lex.visit_firsts:
+            m = lex.visit_re.match(text, at)
+            if m:
+                ends.append(m.end())
     return ends
+
+
+@cache
+def _shortest_prefixes(words: frozenset[str]) -> tuple[str, ...]:
+    """The words no other of them starts: finding "visit" finds "visited" and "visits" as well."""
+    return tuple(sorted(w for w in words if not any(v != w and w.startswith(v) for v in words)))
 
 
 def _visited_sites(text: str, tk: _Tokens, lex: _Lexicon) -> list[tuple[int, int, str]]:
