@@ -36,6 +36,8 @@ from typing import Any
 import ahocorasick
 import yaml
 
+from events.text import code_units, literal_positions
+
 
 @dataclass(frozen=True, slots=True)
 class PersonMention:
@@ -249,7 +251,7 @@ def _lexicon() -> _Lexicon:
     en_company_auto.make_automaton()
 
     # One automaton finds everything a Chinese text needs in a single pass. It reads the text as UTF-32
-    # bytes (see _wide_units): pyahocorasick scans a node's children one by one, and the children of the
+    # bytes (see text.code_units): pyahocorasick scans a node's children one by one, and the children of the
     # root would otherwise be the hundreds of characters that start a word.
     tags: dict[str, dict[str, str]] = {}
     for r in zh_roles:
@@ -268,7 +270,7 @@ def _lexicon() -> _Lexicon:
         tags.setdefault(alias, {})["company"] = cid
     zh_auto = ahocorasick.Automaton()
     for word, tag in tags.items():
-        zh_auto.add_word(_wide_units(word), (len(word), tuple(tag.items())))
+        zh_auto.add_word(code_units(word), (len(word), tuple(tag.items())))
     zh_auto.make_automaton()
 
     return _Lexicon(
@@ -357,15 +359,6 @@ def _lexicon() -> _Lexicon:
         en_company_automaton=en_company_auto,
         en_company_aliases=frozenset(en_company_auto.keys()),
     )
-
-
-def _wide_units(text: str) -> str:
-    """``text`` as UTF-32 big-endian bytes, one character per byte: four per character of ``text``.
-
-    An automaton over these units branches little at each step (a character's high byte first), and a
-    match that starts at a multiple of four is a match of the characters.
-    """
-    return text.encode("utf-32-be", "surrogatepass").decode("latin-1")
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -1005,24 +998,12 @@ _BYLINE_OPENERS = ("(", "[", "（", "【")
 
 
 def _byline_spans_en(text: str, lex: _Lexicon) -> list[tuple[int, int]]:
-    spans = [m.span(1) for m in _matches_at(lex.byline_re, text, _literal_positions(text, _BYLINE_OPENERS))]
+    spans = [m.span(1) for m in _matches_at(lex.byline_re, text, literal_positions(text, _BYLINE_OPENERS))]
     spans += _line_start_groups(lex.byline_line_re, text)
     if any(word in text for word in _EN_BYLINE_FIELD_WORDS):
         spans += [m.span(1) for m in _EN_BYLINE_FIELD.finditer(text)
                   if not text[m.start() - 1:m.start()].isalpha()]
     return spans
-
-
-def _literal_positions(text: str, literals: Iterable[str]) -> list[int]:
-    """Sorted start positions of ``literals`` in ``text``: ``str.find`` jumps from one to the next."""
-    positions = []
-    for literal in literals:
-        at = text.find(literal)
-        while at >= 0:
-            positions.append(at)
-            at = text.find(literal, at + 1)
-    positions.sort()
-    return positions
 
 
 def _matches_at(pattern: re.Pattern[str], text: str, positions: Iterable[int]) -> list[re.Match[str]]:
@@ -1375,7 +1356,7 @@ def _zh_scan(text: str) -> _ZhScan:
     companies: list[tuple[int, int, str]] = []
     role_starts: set[int] = set()
     head_starts: set[int] = set()
-    for end_unit, (length, tags) in _lexicon().zh_automaton.iter(_wide_units(text)):
+    for end_unit, (length, tags) in _lexicon().zh_automaton.iter(code_units(text)):
         if end_unit & 3 != 3:
             continue  # the bytes of a word across two characters
         e = (end_unit >> 2) + 1
@@ -1631,7 +1612,7 @@ def _zh_byline(text: str, lex: _Lexicon) -> list[tuple[int, int]]:
                 return
         names.extend(found)
 
-    for m in _matches_at(_ZH_PAREN, text, _literal_positions(text, _ZH_PAREN_OPENERS)):
+    for m in _matches_at(_ZH_PAREN, text, literal_positions(text, _ZH_PAREN_OPENERS)):
         content = m.group(1)
         has_marker = any(mk in content for mk in lex.zh_byline_markers if len(mk) > 1)
         if not has_marker:
@@ -2081,7 +2062,7 @@ def _visit_verb_ends(text: str, tk: _Tokens, lex: _Lexicon) -> list[int]:
     search for a set of words would try every position of the text, a look-up every token)."""
     ends = []
     last = -1
-    for at in _literal_positions(text, _shortest_prefixes(lex.visit_firsts)):
+    for at in literal_positions(text, _shortest_prefixes(lex.visit_firsts)):
         if at == last:
             continue  # "visit" and "visited" at one place
         last = at

@@ -27,6 +27,7 @@ import ahocorasick
 import yaml
 
 from events.taxonomy import industry_slugs
+from events.text import code_units, literal_positions
 
 _ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -243,7 +244,7 @@ def _keywords() -> _Keywords:
         latin = not _CJK.search(key)
         value = (len(key), latin, tuple(entries.get(key, ())), tuple(cues.get(key, ())))
         automaton.add_word(key, value)
-        wide_automaton.add_word(key.encode(_WIDE).decode("latin-1"), value)
+        wide_automaton.add_word(code_units(key, _WIDE), value)
         if latin:
             latin_automaton.add_word(key, value)
     for each in (automaton, latin_automaton, wide_automaton):
@@ -411,7 +412,7 @@ def _automaton_hits(folded: str) -> tuple[Iterable[tuple[int, Any]], bool]:
     keywords = _keywords()
     if folded.isascii() or not _CJK.search(folded):
         return keywords.latin_automaton.iter(folded), False
-    wide = folded.encode(_WIDE).decode("latin-1")
+    wide = code_units(folded, _WIDE)
     if len(wide) != 2 * len(folded):  # characters beyond the BMP take two code units
         return keywords.automaton.iter(folded), False
     return keywords.wide_automaton.iter(wide), True
@@ -457,7 +458,7 @@ def _find(text: str, lowered: str | None = None) -> _Found:
         spans = _outside_offices(folded, spans)
     keywords = [(span[0], span[3]) for span in spans]
     if len(folded) != len(text):  # quotes were dropped: map positions back to the original text
-        dropped = [position - i for i, position in enumerate(_occurrences(text, _DROPPED))]
+        dropped = [position - i for i, position in enumerate(literal_positions(text, _DROPPED))]
         keywords = [(p + bisect_right(dropped, p), entry) for p, entry in keywords]
         cue_hits = [(p + bisect_right(dropped, p), name) for p, name in cue_hits]
     return _Found(keywords, cue_hits)
@@ -478,7 +479,7 @@ def _outside_offices(folded: str, spans: list[_Span]) -> list[_Span]:
         if words is None:  # no words known: every span of that script is checked
             suspects.update(i for i, start in enumerate(starts) if folded[start].isascii() is english)
             continue
-        for position in _occurrences(folded, words):
+        for position in literal_positions(folded, words):
             if english:  # en_before searches 60 characters before the keyword, en_after 60 after
                 first, stop = bisect_right(ends, position - 60), bisect_right(starts, position + 60)
             else:  # zh_after matches within 12 characters after the keyword
@@ -486,18 +487,6 @@ def _outside_offices(folded: str, spans: list[_Span]) -> list[_Span]:
             suspects.update(i for i in range(first, stop) if folded[starts[i]].isascii() is english)
     dropped = {i for i in suspects if _in_office_name(folded, starts[i], ends[i])}
     return [span for i, span in enumerate(spans) if i not in dropped] if dropped else spans
-
-
-def _occurrences(text: str, words: Sequence[str]) -> list[int]:
-    """Sorted start positions of every occurrence of the words."""
-    found = []
-    for word in words:
-        position = text.find(word)
-        while position >= 0:
-            found.append(position)
-            position = text.find(word, position + 1)
-    found.sort()
-    return found
 
 
 def _in_office_name(folded: str, start: int, end: int) -> bool:

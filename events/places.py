@@ -24,6 +24,7 @@ import ahocorasick
 import yaml
 
 from events.schema import Location, LocationPrecision
+from events.text import code_units, pattern_ends
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
@@ -116,63 +117,6 @@ class _Caseless:
         return self.pattern.match(text) is not None
 
 
-try:  # the parser of the re module moved in Python 3.11
-    import re._parser as _regex_parser
-except ImportError:  # pragma: no cover
-    import sre_parse as _regex_parser
-
-
-def _last_characters(source: str) -> frozenset[str] | None:
-    """The characters one of which ends every match of a pattern written "...$", or None when not known.
-
-    Most of the short texts before a mention end in none of them, and a membership test costs far less than a
-    search. "$" also matches before a final newline, so the newline is one of them.
-    """
-    try:
-        parsed = _regex_parser.parse(source, 0)
-    except Exception:  # a pattern the private parser cannot read is searched every time
-        return None
-    if parsed.state.flags & (re.IGNORECASE | re.MULTILINE) or not len(parsed):
-        return None
-    *body, (op, arg) = list(parsed)
-    if op is not _regex_parser.AT or arg is not _regex_parser.AT_END:
-        return None
-    found, may_be_empty = _tail_characters(body)
-    return None if found is None or may_be_empty else frozenset(found | {"\n"})
-
-
-def _tail_characters(items: Sequence[Any]) -> tuple[set[str] | None, bool]:
-    """(characters one of which ends a match of the parsed sequence, whether a match may be empty)."""
-    found: set[str] = set()
-    for op, arg in reversed(items):
-        if op is _regex_parser.LITERAL:
-            chars, empty = {chr(arg)}, False
-        elif op is _regex_parser.IN and all(kind is _regex_parser.LITERAL for kind, _ in arg):
-            chars, empty = {chr(code) for _, code in arg}, False
-        elif op is _regex_parser.SUBPATTERN and not arg[1] and not arg[2]:  # a group that sets no flags
-            inner, empty = _tail_characters(arg[3])
-            if inner is None:
-                return None, True
-            chars = inner
-        elif op is _regex_parser.BRANCH:
-            branches = [_tail_characters(branch) for branch in arg[1]]
-            if any(inner is None for inner, _ in branches):
-                return None, True
-            chars = set().union(*(inner for inner, _ in branches if inner is not None))
-            empty = any(branch_empty for _, branch_empty in branches)
-        elif op in (_regex_parser.MAX_REPEAT, _regex_parser.MIN_REPEAT):
-            inner, inner_empty = _tail_characters(arg[2])
-            if inner is None:
-                return None, True
-            chars, empty = inner, inner_empty or arg[0] == 0
-        else:  # look-arounds, anchors, classes, any character: not known
-            return None, True
-        found |= chars
-        if not empty:
-            return found, False
-    return found, True
-
-
 @dataclass(frozen=True, slots=True)
 class _Rules:
     zh_need_context: frozenset[str]
@@ -241,7 +185,7 @@ class _Gazetteer:
     places: tuple[Place, ...]
     prior: tuple[float, ...]
     ancestors: tuple[frozenset[int], ...]
-    # ahocorasick.Automaton: _utf32(key) -> (length, entries, facts, broad_only, blocked_followers); broad_only:
+    # ahocorasick.Automaton: code_units(key) -> (length, entries, facts, broad_only, blocked_followers); broad_only:
     # every entry is a region, country or province (dropped before 族/语/文); blocked_followers: the characters
     # that may not follow the key's last character (中原区域, 玉林市场)
     zh: Any
@@ -286,10 +230,6 @@ _LATIN_BYTES = bytes(_latin_byte(b) for b in range(256))
 # two zero for every CJK character): pyahocorasick looks up a node's children one by one, and levels of at
 # most 82 and 256 children are much faster to walk than one level of thousands; the encoding is one C call
 _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
-
-
-def _utf32(text: str) -> str:
-    return text.encode("utf-32-be", "surrogatepass").decode("latin-1")
 
 
 @cache
@@ -345,9 +285,9 @@ def _rules() -> _Rules:
         en_origin_before_ci=_Caseless.compile(data["en_origin_before"]),
         en_origin_after_ci=_Caseless.compile(data["en_origin_after"]),
         en_partner_before_ci=_Caseless.compile(data["en_partner_before"]),
-        zh_origin_before_last=_last_characters(data["zh_origin_before"]),
-        zh_company_before_last=_last_characters(data["zh_company_before"]),
-        zh_venue_before_last=_last_characters(data["zh_venue_before"]),
+        zh_origin_before_last=pattern_ends(data["zh_origin_before"]),
+        zh_company_before_last=pattern_ends(data["zh_company_before"]),
+        zh_venue_before_last=pattern_ends(data["zh_venue_before"]),
     )
 
 
@@ -443,7 +383,7 @@ def _gazetteer() -> _Gazetteer:
             pattern = "".join("[^\u4e00-\u9fff]" if c == " " else re.escape(c) for c in shape)
             loose[shape] = (_first_cjk_run(key), re.compile(f"(?=({pattern}))"), value)
         else:
-            zh.add_word(_utf32(key), value)
+            zh.add_word(code_units(key), value)
     zh.make_automaton()
     en = ahocorasick.Automaton()
     for key, entries in en_aliases.items():
@@ -599,7 +539,7 @@ def _raw_candidates(text: str, gaz: _Gazetteer) -> list[_Raw]:
 def _add_chinese(text: str, gaz: _Gazetteer, found: list[_Raw]) -> None:
     blocked_after = gaz.rules.zh_not_followed_by
     length = len(text)
-    for end_index, (size, entries, facts, broad_only, blocked_followers) in gaz.zh.iter(_utf32(text)):
+    for end_index, (size, entries, facts, broad_only, blocked_followers) in gaz.zh.iter(code_units(text)):
         if end_index & 3 != 3:
             continue  # ended in the middle of a character
         end = (end_index >> 2) + 1

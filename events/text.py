@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -241,6 +242,22 @@ def pattern_needs(pattern: str, *, ignore_case: bool = False) -> frozenset[str] 
     return frozenset(strings)
 
 
+def pattern_ends(pattern: str) -> frozenset[str] | None:
+    """The characters one of which ends every match of a pattern written "...$", or None when not known.
+
+    Most short texts end in none of them, and a membership test costs far less than a search. "$" also
+    matches before a final newline, so the newline is one of them.
+    """
+    parsed = _parsed(pattern)
+    if parsed is None or parsed.state.flags & (re.IGNORECASE | re.MULTILINE) or not len(parsed):
+        return None
+    *body, (op, arg) = list(parsed)
+    if op is not regex_parser.AT or arg is not regex_parser.AT_END:
+        return None
+    found, may_be_empty = _tail_characters(body)
+    return None if found is None or may_be_empty else frozenset(found | {"\n"})
+
+
 def _parsed(pattern: str) -> Any:
     """The parse tree of a pattern, or None when the private parser cannot give one: the callers then
     fall back to trying the pattern everywhere, which is slower but never wrong."""
@@ -327,3 +344,63 @@ def _required_in(items: Any) -> tuple[set[str] | None, bool]:
         return run, True
     better(run)
     return best, False
+
+
+def _tail_characters(items: Any) -> tuple[set[str] | None, bool]:
+    """(characters one of which ends a match of the parsed sequence, whether a match may be empty)."""
+    found: set[str] = set()
+    for op, arg in reversed(items):
+        if op is regex_parser.LITERAL:
+            chars, empty = {chr(arg)}, False
+        elif op is regex_parser.IN and all(kind is regex_parser.LITERAL for kind, _ in arg):
+            chars, empty = {chr(code) for _, code in arg}, False
+        elif op is regex_parser.SUBPATTERN and not arg[1] and not arg[2]:  # a group that sets no flags
+            inner, empty = _tail_characters(arg[3])
+            if inner is None:
+                return None, True
+            chars = inner
+        elif op is regex_parser.BRANCH:
+            branches = [_tail_characters(branch) for branch in arg[1]]
+            if any(inner is None for inner, _ in branches):
+                return None, True
+            chars = set().union(*(inner for inner, _ in branches if inner is not None))
+            empty = any(branch_empty for _, branch_empty in branches)
+        elif op in (regex_parser.MAX_REPEAT, regex_parser.MIN_REPEAT):
+            inner, inner_empty = _tail_characters(arg[2])
+            if inner is None:
+                return None, True
+            chars, empty = inner, inner_empty or arg[0] == 0
+        else:  # look-arounds, anchors, classes, any character: not known
+            return None, True
+        found |= chars
+        if not empty:
+            return found, False
+    return found, True
+
+
+# ---------------------------------------------------------------------------------------------
+# Scanning helpers shared by the stages
+
+
+def code_units(text: str, encoding: str = "utf-32-be") -> str:
+    """``text`` as its UTF-32 (or ``"utf-16-be"``) code units, one Latin-1 character per byte.
+
+    pyahocorasick looks a character up among a node's children one by one, and over Chinese words the root has
+    hundreds of children; over these bytes every level has at most 256 and a CJK character's high bytes only a
+    few, so an automaton built and run over the units is several times faster. A match of whole characters
+    ends on the last byte of a character (an index that is 3 mod 4, or odd for UTF-16).
+    """
+    return text.encode(encoding, "surrogatepass").decode("latin-1")
+
+
+def literal_positions(text: str, literals: Iterable[str]) -> list[int]:
+    """Sorted start positions of every occurrence of the literals: ``str.find`` jumps from one to the next,
+    so a rule that needs one of them is tried only there."""
+    positions = []
+    for literal in literals:
+        at = text.find(literal)
+        while at >= 0:
+            positions.append(at)
+            at = text.find(literal, at + 1)
+    positions.sort()
+    return positions

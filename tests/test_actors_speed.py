@@ -16,14 +16,13 @@ from events.actors import (
     _is_cjk,
     _Lexicon,
     _lexicon,
-    _literal_positions,
     _matches_at,
-    _wide_units,
     _zh_and_compound_at,
     _zh_left_edge,
     _zh_scan,
     dedupe_organizations,
 )
+from events.text import code_units, literal_positions
 
 _ZH_PIECES = ["有限公司", "集团", "市委", "市政府", "市长", "书记", "局", "部", "委", "和", "经济和信息化", "与", "的",
               "在", "表示", "会见", "(", ")", "（", "）", "（集团）", "、", "，", "。", "2024年", "ABC", "3", " ", "\n",
@@ -45,7 +44,7 @@ def test_wide_units_automaton_finds_the_words_a_character_scan_finds(text: str) 
     expected = sorted((e - len(text[s:e]), e) for e in range(1, len(text) + 1)
                       for s in range(max(0, e - longest), e) if text[s:e] in words)
     found = sorted(((end >> 2) + 1 - length, (end >> 2) + 1)
-                   for end, (length, _tags) in automaton.iter(_wide_units(text)) if end & 3 == 3)
+                   for end, (length, _tags) in automaton.iter(code_units(text)) if end & 3 == 3)
     assert found == expected
 
 
@@ -53,7 +52,7 @@ def test_wide_units_automaton_finds_the_words_a_character_scan_finds(text: str) 
 @given(st.lists(st.sampled_from(_EN_PIECES + _ZH_PIECES), max_size=40).map("".join))
 def test_matches_at_literal_positions_is_finditer(text: str) -> None:
     for pattern, openers in ((_lexicon().byline_re, _BYLINE_OPENERS), (_ZH_PAREN, _ZH_PAREN_OPENERS)):
-        found = [m.span() for m in _matches_at(pattern, text, _literal_positions(text, openers))]
+        found = [m.span() for m in _matches_at(pattern, text, literal_positions(text, openers))]
         assert found == [m.span() for m in pattern.finditer(text)]
 
 

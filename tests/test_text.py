@@ -234,3 +234,26 @@ def test_literal_reading_falls_back_when_the_private_regex_parser_fails(monkeypa
     monkeypatch.setattr(text.regex_parser, "parse", broken)
     assert text.pattern_starts(r"\bmet\b") is None
     assert text.pattern_needs(r"signed (an|the) agreement") is None
+    assert text.pattern_ends(r"(?:在|于)$") is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "ends"),
+    [
+        (r"(?:在|于)$", {"在", "于", "\n"}),
+        (r"[来到]访?$", {"来", "到", "访", "\n"}),  # an optional last character: the one before may end it
+        (r"(?:代表团|一行)\s*$", None),  # a class of characters: not known
+        (r"访问$", {"问", "\n"}),
+        (r"访问", None),  # not anchored at the end
+        (r"(?i)visit$", None),  # case folded: not known
+        (r"x*$", None),  # may match nothing
+    ],
+)
+def test_pattern_ends_lists_the_characters_a_match_can_end_with(pattern: str, ends: set[str] | None) -> None:
+    from events.text import pattern_ends
+
+    found = pattern_ends(pattern)
+    assert (None if found is None else set(found)) == ends
+    if found is not None:  # a text ending in none of them never matches
+        samples = ("举行会议", "签约仪式。", "")
+        assert all(re.search(pattern, sample) is None for sample in samples if sample[-1:] not in found)
